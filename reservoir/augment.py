@@ -1,0 +1,35 @@
+"""State augmentation: what the readout sees beyond the reservoir features.
+
+The augmented vector is ``[1 (bias), u_t (input concatenation), r_t, r_t**2 (squared)]``.
+Squared states break the odd symmetry of tanh reservoirs, which a linear readout otherwise
+cannot undo; Pathak et al. (2018) and most chaos-forecasting ESNs use them.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+def augment(features, inputs, bias=True, input_concat=False, squared=False):
+    """Concatenate the requested parts along the last axis (numpy or jax arrays).
+
+    Examples
+    --------
+    >>> augment(np.array([[2.0]]), np.array([[5.0]]), bias=True, input_concat=True, squared=True).tolist()
+    [[1.0, 5.0, 2.0, 4.0]]
+    """
+    xp = jnp if isinstance(features, jax.Array) or isinstance(inputs, jax.Array) else np
+    parts = []
+    if bias:
+        parts.append(xp.ones(features.shape[:-1] + (1,), dtype=features.dtype))
+    if input_concat:
+        parts.append(inputs)
+    parts.append(features)
+    if squared:
+        parts.append(features * features)
+    return xp.concatenate(parts, axis=-1) if len(parts) > 1 else features
+
+
+def n_augmented(n_features, n_inputs, bias=True, input_concat=False, squared=False):
+    """Length of the augmented vector."""
+    return int(bias) + (n_inputs if input_concat else 0) + n_features * (2 if squared else 1)

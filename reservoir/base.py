@@ -1,0 +1,140 @@
+"""The Reservoir role: a fixed (or self-organising) dynamical system driven by inputs.
+
+Every reservoir family fills the same small contract, so the runner, the readouts and the
+estimators are written once:
+
+- ``initialize(n_inputs, random_state) -> params``: draw the weights (a dict of arrays);
+- ``initial_state(params) -> state``: the state before any input;
+- ``step(params, state, u) -> state``: one pure update, usable inside ``jax.lax.scan``;
+- ``features(params, state) -> vector``: what the readout sees;
+- ``adapt(params, inputs) -> params`` (optional): an unsupervised phase run before the readout.
+
+``step`` may only depend on ``params`` and on the hyperparameters named by
+``static_config()``; everything numeric that a user may change between fits (leak rate,
+scalings) lives in ``params``, so compiled code is shared across a grid search.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+
+def make_rng(random_state):
+    """Turn ``random_state`` (None, int, Generator or RandomState) into a numpy Generator.
+
+    Examples
+    --------
+    >>> make_rng(0).integers(10) == make_rng(0).integers(10)
+    True
+    """
+    if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)):
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        # A legacy RandomState is advanced once so that successive calls differ, as in sklearn.
+        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
+    raise TypeError(
+        f"random_state must be None, an int, a numpy Generator or RandomState; got {random_state!r}"
+    )
+
+
+class Reservoir(TransformerMixin, BaseEstimator):
+    """Base class of every reservoir.
+
+    Subclasses implement ``initialize``, ``initial_state``, ``step`` and ``features``
+    (and optionally ``adapt``, ``n_features`` and ``static_config``). As scikit-learn
+    transformers, reservoirs also offer ``fit(U)`` (draw weights, run ``adapt``) and
+    ``transform(U)`` (the feature sequence as a numpy array).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reservoir import ESN
+    >>> states = ESN(n_units=50, random_state=0).fit_transform(np.ones((20, 2)))
+    >>> states.shape
+    (20, 50)
+    """
+
+    def initialize(self, n_inputs, random_state=None):
+        """Draw the weights for ``n_inputs`` input dimensions; return a dict of arrays."""
+        raise NotImplementedError
+
+    def initial_state(self, params):
+        """The state before any input has been seen."""
+        raise NotImplementedError
+
+    def step(self, params, state, u):
+        """One pure state update with input vector ``u``."""
+        raise NotImplementedError
+
+    def features(self, params, state):
+        """The vector the readout sees for ``state`` (by default the state itself)."""
+        return state
+
+    def n_features(self, params):
+        """Length of ``features(params, state)``."""
+        return int(np.shape(self.initial_state(params))[-1])
+
+    def adapt(self, params, inputs):
+        """Unsupervised adaptation on a list of input sequences (default: none)."""
+        return params
+
+    def static_config(self):
+        """Hyperparameters that ``step`` uses as compile-time constants (hashable).
+
+        The default lists every hashable hyperparameter, which is always correct; a subclass
+        that keeps its numeric hyperparameters in ``params`` narrows this to avoid
+        recompiling for every value.
+        """
+        config = []
+        for name, value in sorted(self.get_params(deep=False).items()):
+            if name == "random_state":
+                continue
+            try:
+                hash(value)
+            except TypeError:
+                value = repr(value)
+            config.append((name, value))
+        return tuple(config)
+
+    # scikit-learn transformer interface -------------------------------------------------
+
+    def fit(self, X, y=None):
+        """Draw the weights for the input dimension of ``X`` and run ``adapt`` on it."""
+        from .validation import check_sequences
+
+        sequences, _ = check_sequences(X, "X")
+        params = self.initialize(sequences[0].shape[1], self.random_state)
+        self.params_ = self.adapt(params, sequences)
+        self.n_features_in_ = sequences[0].shape[1]
+        return self
+
+    def transform(self, X):
+        """Run the reservoir from its initial state; return the feature sequence(s).
+
+        ``X`` is one sequence ``(T, d)``, a 3-D array ``(n, T, d)`` or a list of sequences;
+        the result has the same layout with ``d`` replaced by the number of features.
+        """
+        from .runner import run
+        from .validation import check_sequences
+
+        sequences, layout = check_sequences(X, "X")
+        if not hasattr(self, "params_"):
+            self.fit(X)
+        if sequences[0].shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {sequences[0].shape[1]} input dimensions but the reservoir was "
+                f"initialised for {self.n_features_in_}"
+            )
+        outputs = [run(self, self.params_, seq)[0] for seq in sequences]
+        if layout == "single":
+            return outputs[0]
+        if layout == "array":
+            return np.stack(outputs)
+        return outputs
+
+    def fit_transform(self, X, y=None):
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X).transform(X)

@@ -1,0 +1,101 @@
+"""Sequence classification: one label per input sequence."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin, is_classifier
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from .estimator_base import ReservoirEstimatorBase
+
+
+class ReservoirClassifier(ClassifierMixin, ReservoirEstimatorBase):
+    """Classify whole sequences from their pooled reservoir features.
+
+    Each sequence is run from the initial state; the augmented features after the washout
+    are pooled (their mean, or the last one) into one vector per sequence. A classifier
+    readout (any scikit-learn classifier) is fitted on the labels; a regressor readout
+    (the default ``Ridge``) is fitted on one-hot targets and predicts the arg-max.
+
+    Parameters
+    ----------
+    reservoir, readout, washout, standardize, bias, input_concat, squared, random_state
+        As in :class:`~reservoir.ReservoirRegressor`.
+    pooling : {"mean", "last"}, default="mean"
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reservoir import ESN, ReservoirClassifier
+    >>> t = np.linspace(0, 6, 60)
+    >>> X = np.array([np.sin(f * t)[:, None] for f in (1, 3) * 10])
+    >>> y = np.array([0, 1] * 10)
+    >>> clf = ReservoirClassifier(ESN(n_units=50, random_state=0)).fit(X, y)
+    >>> clf.score(X, y)
+    1.0
+    """
+
+    def __init__(self, reservoir=None, readout=None, washout=0, standardize=True, bias=True,
+                 input_concat=False, squared=False, pooling="mean", random_state=None):
+        self.reservoir = reservoir
+        self.readout = readout
+        self.washout = washout
+        self.standardize = standardize
+        self.bias = bias
+        self.input_concat = input_concat
+        self.squared = squared
+        self.pooling = pooling
+        self.random_state = random_state
+
+    def _pooled(self, sequences):
+        for i, seq in enumerate(sequences):
+            if len(seq) <= self.washout:
+                raise ValueError(f"sequence {i} of X has {len(seq)} steps, not more than washout = {self.washout}")
+        features, _ = self._harvest([self._scale(s) for s in sequences])
+        if self.pooling == "mean":
+            return np.stack([f[self.washout:].mean(axis=0) for f in features])
+        return np.stack([f[-1] for f in features])
+
+    def fit(self, X, y):
+        """Fit on a list of sequences or an array (n_samples, T, d) and one label per sequence."""
+        self._check_common_params()
+        if self.pooling not in ("mean", "last"):
+            raise ValueError(f"pooling must be 'mean' or 'last', got {self.pooling!r}")
+        sequences, _ = self._check_inputs(X)
+        y = np.asarray(y)
+        if y.ndim != 1 or len(y) != len(sequences):
+            raise ValueError(f"y must hold one label per sequence: expected shape ({len(sequences)},), got {y.shape}")
+        check_classification_targets(y)
+        self.classes_, encoded = np.unique(y, return_inverse=True)
+        self._fit_reservoir(sequences)
+        Z = self._pooled(sequences)
+        self.readout_ = self._new_readout()
+        if is_classifier(self.readout_):
+            self.readout_.fit(Z, y)
+        else:
+            self.readout_.fit(Z, np.eye(len(self.classes_))[encoded])
+        return self
+
+    def decision_function(self, X):
+        """Readout scores per class, shape (n_samples, n_classes)."""
+        check_is_fitted(self, "readout_")
+        sequences, _ = self._check_inputs(X)
+        Z = self._pooled(sequences)
+        if is_classifier(self.readout_):
+            return self.readout_.decision_function(Z)
+        return np.asarray(self.readout_.predict(Z)).reshape(len(Z), -1)
+
+    def predict(self, X):
+        """One label per sequence."""
+        check_is_fitted(self, "readout_")
+        if is_classifier(self.readout_):
+            sequences, _ = self._check_inputs(X)
+            return self.readout_.predict(self._pooled(sequences))
+        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+
+    def predict_proba(self, X):
+        """Class probabilities, when the readout is a classifier that provides them."""
+        check_is_fitted(self, "readout_")
+        if not hasattr(self.readout_, "predict_proba"):
+            raise AttributeError(f"the readout {type(self.readout_).__name__} has no predict_proba")
+        sequences, _ = self._check_inputs(X)
+        return self.readout_.predict_proba(self._pooled(sequences))

@@ -1,0 +1,190 @@
+"""Leaky echo state network with a sparse, fixed in-degree recurrent matrix."""
+
+import jax.numpy as jnp
+import numpy as np
+
+from . import _jax  # noqa: F401  (float64 on)
+from .activations import get_activation
+from .base import Reservoir, make_rng
+from .validation import check_positive_int, check_real
+from .weights import fixed_in_degree, from_matrix, spectral_radius, to_scipy
+
+
+class ESN(Reservoir):
+    r"""Leaky-integrator echo state network.
+
+    .. math:: x_{t+1} = (1 - a)\,x_t + a\,f(W x_t + W_{in} u_{t+1} + b)
+
+    ``W`` has exactly ``in_degree`` nonzero N(0, 1) entries per row, rescaled to the given
+    spectral radius; ``W_in`` is dense uniform on ``[-input_scaling, input_scaling]``; ``b`` is
+    uniform on ``[-bias_scaling, bias_scaling]``. One step costs O(N·in_degree).
+
+    Parameters
+    ----------
+    n_units : int, default=500
+        Number of reservoir units N.
+    spectral_radius : float, default=0.4
+        Largest eigenvalue modulus of ``W`` after scaling (> 0).
+    leak_rate : float, default=1.0
+        Leak rate ``a`` in (0, 1].
+    input_scaling : float, default=0.1
+        Half-width of the uniform input weights (> 0). Inputs are expected standardised.
+    in_degree : int or None, default=10
+        Presynaptic units per unit; None gives a dense ``W``.
+    bias_scaling : float, default=0.5
+        Half-width of the uniform bias (>= 0).
+    activation : {"tanh", "identity", "relu", "sigmoid"} or callable, default="tanh"
+        Unit nonlinearity (a callable must be a jax-traceable elementwise function).
+    random_state : int, Generator or None
+        Seed of the weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> esn = ESN(n_units=100, spectral_radius=0.9, random_state=0)
+    >>> esn.transform(np.sin(np.linspace(0, 10, 200))[:, None]).shape
+    (200, 100)
+    """
+
+    def __init__(
+        self,
+        n_units=500,
+        spectral_radius=0.4,
+        leak_rate=1.0,
+        input_scaling=0.1,
+        in_degree=10,
+        bias_scaling=0.5,
+        activation="tanh",
+        random_state=None,
+    ):
+        self.n_units = n_units
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.in_degree = in_degree
+        self.bias_scaling = bias_scaling
+        self.activation = activation
+        self.random_state = random_state
+
+    @classmethod
+    def from_weights(cls, W, W_in, bias=None, leak_rate=1.0, activation="tanh"):
+        """An ESN with the given weights (dense or scipy sparse ``W`` of shape (N, N),
+        ``W_in`` of shape (N, d), ``bias`` of shape (N,)), used as they are (no rescaling).
+
+        This is how a reservoir from another library (e.g. reservoirpy) is imported.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> esn = ESN.from_weights(np.eye(3) * 0.5, np.ones((3, 1)))
+        >>> esn.transform(np.ones((2, 1)))[-1].round(4).tolist()
+        [0.9051, 0.9051, 0.9051]
+        """
+        return FixedWeightsESN(W=W, W_in=W_in, bias=bias, leak_rate=leak_rate, activation=activation)
+
+    def _check_hyperparameters(self):
+        check_positive_int(self.n_units, "n_units")
+        check_real(self.spectral_radius, "spectral_radius", low=0, low_inclusive=False)
+        check_real(self.leak_rate, "leak_rate", low=0, high=1, low_inclusive=False)
+        check_real(self.bias_scaling, "bias_scaling", low=0)
+        scaling = np.asarray(self.input_scaling, dtype=float)
+        if not np.all(np.isfinite(scaling)) or np.any(scaling <= 0):
+            raise ValueError(f"input_scaling must be > 0, got {self.input_scaling!r}")
+        if self.in_degree is not None:
+            check_positive_int(self.in_degree, "in_degree")
+            if self.in_degree > self.n_units:
+                raise ValueError(f"in_degree ({self.in_degree}) cannot exceed n_units ({self.n_units})")
+        get_activation(self.activation)
+
+    def initialize(self, n_inputs, random_state=None):
+        """Draw ``W`` (scaled to ``spectral_radius``), ``W_in`` and the bias."""
+        self._check_hyperparameters()
+        n_inputs = check_positive_int(n_inputs, "n_inputs")
+        rng = make_rng(self.random_state if random_state is None else random_state)
+        n = self.n_units
+        # One child generator per matrix: changing the input dimension leaves W unchanged.
+        rng_w, rng_in, rng_b = rng.spawn(3)
+        if self.in_degree is None:
+            dense = rng_w.standard_normal((n, n))
+            W_idx, W_val = None, dense
+            radius = spectral_radius(dense)
+        else:
+            W_idx, W_val = fixed_in_degree(n, self.in_degree, rng_w)
+            radius = spectral_radius(to_scipy(W_idx, W_val, n))
+        if radius == 0:
+            raise ValueError("the drawn recurrent matrix is nilpotent (spectral radius 0); use a larger in_degree")
+        W_val = W_val * (self.spectral_radius / radius)
+        scaling = np.broadcast_to(np.asarray(self.input_scaling, dtype=float), (n_inputs,))
+        W_in = rng_in.uniform(-1.0, 1.0, (n, n_inputs)) * scaling
+        bias = rng_b.uniform(-1.0, 1.0, n) * self.bias_scaling
+        return _params(W_idx, W_val, W_in, bias, self.leak_rate)
+
+    def initial_state(self, params):
+        return jnp.zeros(params["bias"].shape[0], dtype=jnp.asarray(params["bias"]).dtype)
+
+    def n_features(self, params):
+        return int(params["bias"].shape[0])
+
+    def step(self, params, state, u):
+        pre = recurrent_product(params, state) + params["W_in"] @ u + params["bias"]
+        leak = params["leak_rate"]
+        return (1.0 - leak) * state + leak * get_activation(self.activation)(pre)
+
+    def static_config(self):
+        # Every numeric hyperparameter is in params; only the nonlinearity is compiled in.
+        return (("activation", self.activation),)
+
+
+def recurrent_product(params, state):
+    """``W @ state`` for ``W`` in the ``(k, N)`` padded layout, or dense."""
+    if "W_idx" not in params:
+        return params["W"] @ state
+    indices, values = params["W_idx"], params["W_val"]
+    total = values[0] * state.at[indices[0]].get(mode="promise_in_bounds")
+    for j in range(1, indices.shape[0]):
+        total = total + values[j] * state.at[indices[j]].get(mode="promise_in_bounds")
+    return total
+
+
+def _params(W_idx, W_val, W_in, bias, leak_rate):
+    params = {"W_in": np.asarray(W_in, dtype=float), "bias": np.asarray(bias, dtype=float),
+              "leak_rate": np.asarray(leak_rate, dtype=float)}
+    if W_idx is None:
+        params["W"] = np.asarray(W_val, dtype=float)
+    else:
+        params["W_idx"] = np.asarray(W_idx, dtype=np.int32)
+        params["W_val"] = np.asarray(W_val, dtype=float)
+    return params
+
+
+class FixedWeightsESN(ESN):
+    """An ESN whose weights are given, not drawn (see :meth:`ESN.from_weights`)."""
+
+    def __init__(self, W=None, W_in=None, bias=None, leak_rate=1.0, activation="tanh", random_state=None):
+        self.W = W
+        self.W_in = W_in
+        self.bias = bias
+        self.leak_rate = leak_rate
+        self.activation = activation
+        self.random_state = random_state
+
+    def initialize(self, n_inputs, random_state=None):
+        W_in = np.asarray(self.W_in.toarray() if hasattr(self.W_in, "toarray") else self.W_in, dtype=float)
+        if W_in.ndim == 1:
+            W_in = W_in[:, None]
+        n = W_in.shape[0]
+        if self.W is None or self.W.shape != (n, n):
+            raise ValueError(f"W must be square with {n} rows (the rows of W_in); got {getattr(self.W, 'shape', None)}")
+        if W_in.shape[1] != n_inputs:
+            raise ValueError(f"W_in has {W_in.shape[1]} columns but the input has {n_inputs} dimensions")
+        bias = np.zeros(n) if self.bias is None else np.ravel(np.asarray(self.bias, dtype=float))
+        if bias.shape != (n,):
+            raise ValueError(f"bias must have shape ({n},), got {bias.shape}")
+        check_real(self.leak_rate, "leak_rate", low=0, high=1, low_inclusive=False)
+        get_activation(self.activation)
+        density = (self.W.nnz if hasattr(self.W, "nnz") else np.count_nonzero(self.W)) / max(n * n, 1)
+        if density > 0.25:
+            dense = self.W.toarray() if hasattr(self.W, "toarray") else np.asarray(self.W, dtype=float)
+            return _params(None, dense, W_in, bias, self.leak_rate)
+        W_idx, W_val = from_matrix(self.W)
+        return _params(W_idx, W_val, W_in, bias, self.leak_rate)

@@ -1,0 +1,99 @@
+"""What the three estimators share: drawing the reservoir, input standardisation, harvesting
+augmented features, and the common hyperparameters."""
+
+import jax
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+
+from .augment import augment
+from .base import Reservoir
+from .esn import ESN
+from .readouts import Ridge
+from .runner import run
+from .validation import check_nonnegative_int, check_sequences
+
+
+class ReservoirEstimatorBase(BaseEstimator):
+    """Base of ``ReservoirRegressor``, ``ReservoirClassifier`` and ``ReservoirForecaster``.
+
+    Parameters common to all: ``reservoir`` (any :class:`~reservoir.base.Reservoir`; None
+    means ``ESN()``),
+    ``readout`` (this package's ``Ridge``/``RLS`` or any scikit-learn estimator; default
+    ``Ridge(alpha=1e-6)``), ``washout`` (steps at the start of every sequence left out of
+    training), ``standardize`` (z-score inputs with the training statistics), the state
+    augmentation flags ``bias``, ``input_concat``, ``squared``, and ``random_state``
+    (overrides the reservoir's own seed when not None).
+    """
+
+    def _check_common_params(self):
+        if self.reservoir is not None and not isinstance(self.reservoir, Reservoir):
+            raise TypeError(f"reservoir must be a Reservoir (e.g. ESN(...)), got {type(self.reservoir).__name__}")
+        if self.readout is not None and not (hasattr(self.readout, "fit") and hasattr(self.readout, "predict")):
+            raise TypeError(f"readout must have fit and predict methods, got {type(self.readout).__name__}")
+        check_nonnegative_int(self.washout, "washout")
+        for name in ("standardize", "bias", "input_concat", "squared"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
+
+    def _new_readout(self):
+        return Ridge(alpha=1e-6) if self.readout is None else clone(self.readout)
+
+    @property
+    def _augmentation(self):
+        return (bool(self.bias), bool(self.input_concat), bool(self.squared))
+
+    def _fit_reservoir(self, sequences):
+        """Standardisation statistics, weights and adaptation, from the training inputs."""
+        self.n_features_in_ = sequences[0].shape[1]
+        # The reservoir actually run is a fitted copy: fit never changes hyperparameters.
+        self.reservoir_ = ESN() if self.reservoir is None else clone(self.reservoir)
+        if self.standardize:
+            stacked = np.concatenate(sequences)
+            self.input_mean_ = stacked.mean(axis=0)
+            scale = stacked.std(axis=0)
+            # Constant inputs are centred but not scaled (nothing to scale by).
+            self.input_scale_ = np.where(scale > 0, scale, 1.0)
+        else:
+            self.input_mean_ = np.zeros(self.n_features_in_)
+            self.input_scale_ = np.ones(self.n_features_in_)
+        seed = self.reservoir_.random_state if self.random_state is None else self.random_state
+        params = self.reservoir_.initialize(self.n_features_in_, seed)
+        params = self.reservoir_.adapt(params, [self._scale(s) for s in sequences])
+        self.reservoir_params_ = {k: np.asarray(v) for k, v in params.items()}
+
+    def _check_inputs(self, X, name="X"):
+        sequences, layout = check_sequences(X, name)
+        if hasattr(self, "n_features_in_") and sequences[0].shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"{name} has {sequences[0].shape[1]} features, but {type(self).__name__} "
+                f"is expecting {self.n_features_in_} features as input"
+            )
+        return sequences, layout
+
+    def _scale(self, sequence):
+        return (sequence - self.input_mean_) / self.input_scale_
+
+    def _unscale(self, sequence):
+        return sequence * self.input_scale_ + self.input_mean_
+
+    def _harvest(self, scaled_sequences):
+        """Augmented features for every (scaled) sequence, plus each final state.
+
+        Sequences of equal length are run together in one vmapped scan.
+        """
+        features, finals = [None] * len(scaled_sequences), [None] * len(scaled_sequences)
+        by_length = {}
+        for i, seq in enumerate(scaled_sequences):
+            by_length.setdefault(len(seq), []).append(i)
+        for indices in by_length.values():
+            if len(indices) == 1:
+                feats, final = run(self.reservoir_, self.reservoir_params_, scaled_sequences[indices[0]])
+                feats, finals_group = feats[None], [final]
+            else:
+                batch = np.stack([scaled_sequences[i] for i in indices])
+                feats, final = run(self.reservoir_, self.reservoir_params_, batch)
+                finals_group = [jax.tree.map(lambda leaf, j=j: leaf[j], final) for j in range(len(indices))]
+            for j, i in enumerate(indices):
+                features[i] = augment(feats[j], scaled_sequences[i], *self._augmentation)
+                finals[i] = finals_group[j]
+        return features, finals

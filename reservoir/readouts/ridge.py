@@ -1,0 +1,164 @@
+"""Ridge regression readout from streamed sufficient statistics."""
+
+import warnings
+
+import numpy as np
+import scipy.linalg
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..validation import check_real
+
+SOLVERS = ("auto", "cholesky", "eigh", "svd")
+
+
+class Ridge(RegressorMixin, BaseEstimator):
+    r"""L2-regularised least squares, :math:`\min_W \|Y - XW^\top - b\|^2 + \alpha\|W\|^2`.
+
+    ``partial_fit`` streams the sufficient statistics :math:`X^\top X`, :math:`X^\top Y`
+    and the column sums, so any number of sequences or chunks is fitted in O(F²) memory and
+    solved once; ``fit`` is ``partial_fit`` on a fresh accumulator. The intercept is not
+    penalised (the data are centred through the streamed sums), as in scikit-learn and
+    reservoirpy.
+
+    Parameters
+    ----------
+    alpha : float, default=1e-6
+        Regularisation strength (>= 0).
+    fit_intercept : bool, default=True
+        Learn an unpenalised intercept.
+    solver : {"auto", "cholesky", "eigh", "svd"}, default="auto"
+        ``"cholesky"`` solves the regularised normal equations; ``"eigh"`` diagonalises the
+        Gram matrix (robust when it is singular or nearly so); ``"svd"`` works on the data
+        matrix itself, whose condition number is the square root of the Gram matrix's, for
+        ill-conditioned features (needs ``fit``, not ``partial_fit``). ``"auto"`` uses Cholesky
+        and falls back to ``"eigh"`` when the factorisation fails or is ill-conditioned.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_targets, n_features) or (n_features,)
+    intercept_ : ndarray of shape (n_targets,) or float
+    solver_ : str
+        The solver actually used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(100, 3))
+    >>> y = X @ np.array([1.0, -2.0, 0.5]) + 3.0
+    >>> model = Ridge(alpha=1e-8).fit(X, y)
+    >>> np.round(model.coef_, 4).tolist(), round(float(model.intercept_), 4)
+    ([1.0, -2.0, 0.5], 3.0)
+    """
+
+    def __init__(self, alpha=1e-6, fit_intercept=True, solver="auto"):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+
+    def _check_params(self):
+        check_real(self.alpha, "alpha", low=0)
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
+
+    def fit(self, X, y):
+        """Fit on ``X`` of shape (n_samples, n_features) and ``y`` (n_samples,) or (n_samples, n_targets)."""
+        self._check_params()
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
+        self._reset_statistics()
+        self._accumulate(X, y)
+        if self.solver == "svd":
+            self._solve_svd(X, y)
+        else:
+            self._solve()
+        return self
+
+    def partial_fit(self, X, y):
+        """Add a chunk to the streamed statistics and re-solve."""
+        self._check_params()
+        if self.solver == "svd":
+            raise ValueError("solver='svd' needs the whole data matrix: use fit, or solver='auto'")
+        first = not hasattr(self, "xtx_")
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64, reset=first)
+        if first:
+            self._reset_statistics()
+        elif (y.ndim == 1) != (self.xty_.ndim == 1) or (y.ndim == 2 and y.shape[1] != self.xty_.shape[1]):
+            raise ValueError("y has a different number of targets than in the previous partial_fit calls")
+        self._accumulate(X, y)
+        self._solve()
+        return self
+
+    def _reset_statistics(self):
+        for name in ("xtx_", "xty_", "x_sum_", "y_sum_", "n_samples_seen_"):
+            if hasattr(self, name):
+                delattr(self, name)
+
+    def _accumulate(self, X, y):
+        if not hasattr(self, "xtx_"):
+            self.xtx_ = np.zeros((X.shape[1], X.shape[1]))
+            self.xty_ = np.zeros((X.shape[1],) + y.shape[1:])
+            self.x_sum_ = np.zeros(X.shape[1])
+            self.y_sum_ = np.zeros(y.shape[1:])
+            self.n_samples_seen_ = 0
+        self.xtx_ += X.T @ X
+        self.xty_ += X.T @ y
+        self.x_sum_ += X.sum(axis=0)
+        self.y_sum_ += y.sum(axis=0)
+        self.n_samples_seen_ += X.shape[0]
+
+    def _centred_statistics(self):
+        n = self.n_samples_seen_
+        if not self.fit_intercept:
+            return self.xtx_, self.xty_, np.zeros_like(self.x_sum_), np.zeros_like(self.y_sum_)
+        x_mean, y_mean = self.x_sum_ / n, self.y_sum_ / n
+        gram = self.xtx_ - n * np.outer(x_mean, x_mean)
+        cross = self.xty_ - n * (np.outer(x_mean, y_mean) if self.xty_.ndim == 2 else x_mean * y_mean)
+        return gram, cross, x_mean, y_mean
+
+    def _solve(self):
+        gram, cross, x_mean, y_mean = self._centred_statistics()
+        solver = "cholesky" if self.solver == "auto" else self.solver
+        coef = None
+        if solver == "cholesky":
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", scipy.linalg.LinAlgWarning)
+                    coef = scipy.linalg.solve(gram + self.alpha * np.eye(len(gram)), cross, assume_a="pos")
+            except (np.linalg.LinAlgError, scipy.linalg.LinAlgError, scipy.linalg.LinAlgWarning):
+                if self.solver == "cholesky":
+                    raise
+                solver = "eigh"
+        if coef is None:
+            eigval, eigvec = np.linalg.eigh(gram)
+            eigval = np.clip(eigval, 0.0, None)
+            denom = eigval + self.alpha
+            # Directions with (numerically) no variance and no regularisation are dropped: the
+            # minimum-norm solution, as lstsq gives.
+            keep = denom > np.finfo(float).eps * max(eigval.max(initial=0.0), 1e-300) * len(eigval)
+            inv = np.where(keep, 1.0 / np.where(keep, denom, 1.0), 0.0)
+            cross2d = cross.reshape(len(cross), -1)
+            coef = (eigvec @ (inv[:, None] * (eigvec.T @ cross2d))).reshape(cross.shape)
+        self._set_solution(coef, x_mean, y_mean, solver)
+
+    def _solve_svd(self, X, y):
+        _, _, x_mean, y_mean = self._centred_statistics()
+        Xc, yc = X - x_mean, y - y_mean
+        U, s, Vt = scipy.linalg.svd(Xc, full_matrices=False, lapack_driver="gesdd")
+        cutoff = np.finfo(float).eps * max(X.shape) * (s[0] if len(s) else 0.0)
+        shrink = np.where(s > cutoff, s / (s * s + self.alpha), 0.0)
+        coef = Vt.T @ (shrink[:, None] * (U.T @ yc.reshape(len(yc), -1)))
+        self._set_solution(coef.reshape((X.shape[1],) + y.shape[1:]), x_mean, y_mean, "svd")
+
+    def _set_solution(self, coef, x_mean, y_mean, solver):
+        # coef is (n_features, n_targets) or (n_features,); sklearn stores its transpose.
+        self.coef_ = coef.T.copy()
+        self.intercept_ = y_mean - x_mean @ coef if self.fit_intercept else np.zeros_like(y_mean)
+        if np.ndim(self.intercept_) == 0:
+            self.intercept_ = float(self.intercept_)
+        self.solver_ = solver
+
+    def predict(self, X):
+        """Linear prediction ``X @ coef_.T + intercept_``."""
+        check_is_fitted(self, "coef_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return X @ self.coef_.T + self.intercept_

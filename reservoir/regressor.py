@@ -1,0 +1,126 @@
+"""Sequence-to-sequence regression with a reservoir and a trained readout."""
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils.validation import check_is_fitted
+
+from .estimator_base import ReservoirEstimatorBase
+from .validation import check_array_2d
+
+
+class ReservoirRegressor(RegressorMixin, ReservoirEstimatorBase):
+    """Map an input sequence to a target sequence, step by step: y_t = readout(features_t).
+
+    Parameters
+    ----------
+    reservoir : Reservoir, default=None
+        Any reservoir of the package; ``None`` means ``ESN()``.
+    readout : estimator, default=None
+        ``Ridge``, ``RLS`` or any scikit-learn regressor; ``None`` means ``Ridge(alpha=1e-6)``.
+    washout : int, default=0
+        Leading steps of every training sequence left out of the readout fit.
+    standardize : bool, default=True
+        z-score inputs with the statistics of the training inputs.
+    bias, input_concat, squared : bool, default=True, True, False
+        State augmentation: constant, current input, squared features.
+    random_state : int or None, default=None
+        Overrides the reservoir's seed when not None.
+
+    Attributes
+    ----------
+    reservoir_params_ : dict of ndarray
+        The drawn (and adapted) reservoir weights.
+    readout_ : estimator
+        The fitted readout.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reservoir import ESN, ReservoirRegressor
+    >>> u = np.random.default_rng(0).uniform(-1, 1, (500, 1))
+    >>> y = np.roll(u[:, 0], 2)  # recall the input two steps back
+    >>> model = ReservoirRegressor(ESN(n_units=100, random_state=0), washout=10).fit(u, y)
+    >>> model.score(u[10:], y[10:]) > 0.9
+    True
+    """
+
+    def __init__(self, reservoir=None, readout=None, washout=0, standardize=True, bias=True,
+                 input_concat=True, squared=False, random_state=None):
+        self.reservoir = reservoir
+        self.readout = readout
+        self.washout = washout
+        self.standardize = standardize
+        self.bias = bias
+        self.input_concat = input_concat
+        self.squared = squared
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = True
+        return tags
+
+    def fit(self, X, y):
+        """Fit on one sequence ``X`` (T, d) with targets ``y`` (T,) or (T, k), or on lists of them."""
+        self._check_common_params()
+        sequences, layout = self._check_inputs(X)
+        targets = self._check_targets(y, sequences, layout)
+        for i, seq in enumerate(sequences):
+            if len(seq) <= self.washout:
+                raise ValueError(
+                    f"sequence {i} of X has n_samples = {len(seq)}, not more than washout = {self.washout}"
+                )
+        self._fit_reservoir(sequences)
+        features, _ = self._harvest([self._scale(s) for s in sequences])
+        Z = np.concatenate([f[self.washout:] for f in features])
+        Y = np.concatenate([t[self.washout:] for t in targets])
+        self.readout_ = self._new_readout().fit(Z, Y[:, 0] if self._y_was_1d else Y)
+        return self
+
+    def _check_targets(self, y, sequences, layout):
+        if y is None:
+            raise ValueError("y is required: requires y to be passed, but the target y is None")
+        if layout == "single":
+            raw = [y]
+        elif layout == "array":
+            arr = np.asarray(y)
+            raw = list(arr) if arr.ndim >= 2 else [arr]
+        else:
+            raw = list(y) if isinstance(y, (list, tuple)) else None
+        if raw is None or len(raw) != len(sequences):
+            raise ValueError(f"y must hold one target sequence per input sequence ({len(sequences)})")
+        self._y_was_1d = np.ndim(raw[0]) == 1
+        targets = []
+        for i, (t, seq) in enumerate(zip(raw, sequences)):
+            t = check_array_2d(t, "y" if layout == "single" else f"y[{i}]", allow_1d=True)
+            if len(t) != len(seq):
+                raise ValueError(f"X and y have inconsistent numbers of samples: {len(seq)} and {len(t)}")
+            targets.append(t)
+        if len({t.shape[1] for t in targets}) > 1:
+            raise ValueError("all target sequences in y must have the same number of columns")
+        return targets
+
+    def predict(self, X):
+        """Targets for every step of every sequence of ``X``, in the layout of ``X``."""
+        check_is_fitted(self, "readout_")
+        sequences, layout = self._check_inputs(X)
+        features, _ = self._harvest([self._scale(s) for s in sequences])
+        outputs = [np.asarray(self.readout_.predict(f)) for f in features]
+        if layout == "single":
+            return outputs[0]
+        if layout == "array":
+            return np.stack(outputs)
+        return outputs
+
+    def score(self, X, y, sample_weight=None):
+        """R² of the predictions over all steps of all sequences."""
+        pred = self.predict(X)
+        if isinstance(pred, list):
+            pred = np.concatenate(pred)
+            y = np.concatenate([np.asarray(t) for t in y])
+        elif np.ndim(pred) == 3 or (np.ndim(pred) == 2 and np.ndim(X) == 3):
+            pred = pred.reshape(-1, *pred.shape[2:])
+            y = np.asarray(y).reshape(-1, *np.shape(y)[2:])
+        return r2_score(y, pred, sample_weight=sample_weight)

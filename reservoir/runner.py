@@ -1,0 +1,173 @@
+"""Running any reservoir, written once from its ``step``: scan over time, vmap over sequences
+and ensemble members, and the closed loop used for autonomous forecasting.
+
+Compiled functions are cached per (reservoir class, ``static_config()``), so refitting with
+other numeric hyperparameters (which live in ``params``) reuses the compiled code.
+"""
+
+import copy
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _jax  # noqa: F401  (float64 on)
+from .augment import augment
+
+_COMPILED = {}
+
+
+def _compiled(kind, reservoir, build):
+    key = (kind, type(reservoir), reservoir.static_config())
+    fn = _COMPILED.get(key)
+    if fn is None:
+        # A shallow copy: later set_params on the user's object cannot change compiled code.
+        fn = build(copy.copy(reservoir))
+        _COMPILED[key] = fn
+    return fn
+
+
+def _scan_features(res, params, state, inputs):
+    def body(s, u):
+        s = res.step(params, s, u)
+        return s, res.features(params, s)
+
+    return jax.lax.scan(body, state, inputs)
+
+
+def _build_run(res):
+    return jax.jit(lambda params, state, inputs: _scan_features(res, params, state, inputs))
+
+
+def _build_run_batch(res):
+    return jax.jit(jax.vmap(lambda params, state, inputs: _scan_features(res, params, state, inputs),
+                            in_axes=(None, 0, 0)))
+
+
+def _build_run_ensemble(res):
+    return jax.jit(jax.vmap(lambda params, state, inputs: _scan_features(res, params, state, inputs),
+                            in_axes=(0, 0, None)))
+
+
+def _to_jax(tree):
+    return jax.tree.map(jnp.asarray, tree)
+
+
+def _to_numpy(tree):
+    return jax.tree.map(np.asarray, tree)
+
+
+def run(reservoir, params, inputs, state=None):
+    """Drive ``reservoir`` with ``inputs``; return ``(features, final_state)`` as numpy.
+
+    Parameters
+    ----------
+    reservoir : Reservoir
+    params : dict of arrays
+        From ``reservoir.initialize``.
+    inputs : array of shape (T, d) or (B, T, d)
+        One sequence, or B sequences of equal length run together (vmapped).
+    state : pytree, optional
+        Starting state (batched along axis 0 for 3-D inputs); default: the initial state.
+
+    Returns
+    -------
+    features : ndarray of shape (T, F) or (B, T, F)
+        ``features`` after each input step.
+    final_state : pytree of ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reservoir import ESN
+    >>> esn = ESN(n_units=20, random_state=0)
+    >>> params = esn.initialize(1)
+    >>> feats, last = run(esn, params, np.zeros((5, 1)))
+    >>> feats.shape
+    (5, 20)
+    """
+    params = _to_jax(params)
+    inputs = jnp.asarray(inputs, dtype=jnp.float64)
+    if state is None:
+        state = reservoir.initial_state(params)
+        if inputs.ndim == 3:
+            state = jax.tree.map(lambda s: jnp.broadcast_to(s, (inputs.shape[0],) + s.shape), state)
+    state = _to_jax(state)
+    if inputs.ndim == 2:
+        final, feats = _compiled("run", reservoir, _build_run)(params, state, inputs)
+    elif inputs.ndim == 3:
+        final, feats = _compiled("run_batch", reservoir, _build_run_batch)(params, state, inputs)
+    else:
+        raise ValueError(f"inputs must have shape (T, d) or (B, T, d); got {inputs.shape}")
+    return np.asarray(feats), _to_numpy(final)
+
+
+def stack_params(params_list):
+    """Stack a list of same-shaped params (ensemble members) along a new axis 0."""
+    return jax.tree.map(lambda *leaves: np.stack(leaves), *params_list)
+
+
+def run_ensemble(reservoir, params_list, inputs):
+    """Drive every ensemble member with the same ``inputs`` (T, d) in one vmapped scan.
+
+    Returns features of shape (M, T, F) for M members.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reservoir import ESN
+    >>> esn = ESN(n_units=20)
+    >>> members = [esn.initialize(1, random_state=seed) for seed in range(3)]
+    >>> run_ensemble(esn, members, np.zeros((5, 1))).shape
+    (3, 5, 20)
+    """
+    stacked = _to_jax(stack_params(params_list))
+    states = jax.vmap(reservoir.initial_state)(stacked)
+    inputs = jnp.asarray(inputs, dtype=jnp.float64)
+    _, feats = _compiled("run_ensemble", reservoir, _build_run_ensemble)(stacked, states, inputs)
+    return np.asarray(feats)
+
+
+def _build_closed_loop(res):
+    def loop(params, state, u, coef, intercept, augmentation, n_steps):
+        def body(carry, _):
+            s, u_prev = carry
+            z = augment(res.features(params, s), u_prev, *augmentation)
+            y = coef @ z + intercept
+            s = res.step(params, s, y)
+            return (s, y), y
+
+        (state, u), outputs = jax.lax.scan(body, (state, u), None, length=n_steps)
+        return outputs, state
+
+    return jax.jit(loop, static_argnames=("augmentation", "n_steps"))
+
+
+def run_closed_loop(reservoir, params, state, last_input, coef, intercept, augmentation, n_steps):
+    """Autonomous generation: the linear readout's output is fed back as the next input.
+
+    From ``state`` (reached after ``last_input``), each step computes
+    ``y = coef @ augment(features(state), u) + intercept``, emits ``y`` and drives the
+    reservoir with it. ``augmentation`` is the ``(bias, input_concat, squared)`` tuple.
+
+    Returns ``(outputs of shape (n_steps, d), final_state)`` as numpy.
+    """
+    fn = _compiled("closed_loop", reservoir, _build_closed_loop)
+    outputs, final = fn(_to_jax(params), _to_jax(state), jnp.asarray(last_input, dtype=jnp.float64),
+                        jnp.asarray(coef), jnp.asarray(intercept), tuple(augmentation), int(n_steps))
+    return np.asarray(outputs), _to_numpy(final)
+
+
+def _build_step(res):
+    def one(params, state, u):
+        state = res.step(params, state, u)
+        return state, res.features(params, state)
+
+    return jax.jit(one)
+
+
+def step_features(reservoir, params, state, u):
+    """One compiled step; returns ``(new_state, features)`` as numpy."""
+    state, feats = _compiled("step", reservoir, _build_step)(_to_jax(params), _to_jax(state),
+                                                             jnp.asarray(u, dtype=jnp.float64))
+    return _to_numpy(state), np.asarray(feats)

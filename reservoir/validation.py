@@ -1,0 +1,96 @@
+"""Input validation at the public boundary: clear errors naming the argument."""
+
+import numbers
+
+import numpy as np
+
+
+def check_array_2d(X, name, allow_1d=False):
+    """Return ``X`` as a finite float64 array of shape ``(T, d)``.
+
+    A 1-D array is read as one feature when ``allow_1d`` is true.
+
+    Examples
+    --------
+    >>> check_array_2d([[1, 2], [3, 4]], "X").shape
+    (2, 2)
+    """
+    if isinstance(X, (str, bytes)) or X is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(X).__name__}")
+    try:
+        arr = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be an array of real numbers: {err}") from err
+    if arr.ndim == 1 and allow_1d:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (n_steps, n_features); got shape {arr.shape}")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} is empty: shape {arr.shape} (need at least 1 sample and 1 feature)")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
+
+
+def check_sequences(X, name):
+    """Normalise one sequence, a 3-D array or a list of sequences to a list of 2-D arrays.
+
+    Returns ``(sequences, layout)`` with ``layout`` one of ``"single"``, ``"array"``,
+    ``"list"`` so that outputs can be given back in the caller's layout. All sequences must
+    share their input dimension.
+
+    Examples
+    --------
+    >>> seqs, layout = check_sequences(np.zeros((4, 10, 2)), "X")
+    >>> len(seqs), layout
+    (4, 'array')
+    """
+    if X is None or isinstance(X, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got {type(X).__name__}")
+    if isinstance(X, (list, tuple)):
+        if len(X) == 0:
+            raise ValueError(f"{name} is empty")
+        if all(np.ndim(x) == 2 for x in X):
+            sequences = [check_array_2d(x, f"{name}[{i}]") for i, x in enumerate(X)]
+            widths = sorted({s.shape[1] for s in sequences})
+            if len(widths) > 1:
+                raise ValueError(f"all sequences in {name} must have the same number of features; got {widths}")
+            return sequences, "list"
+        # A list of rows: one sequence written as nested lists.
+        return [check_array_2d(X, name)], "single"
+    if np.ndim(X) == 3:
+        arr = np.asarray(X)
+        if arr.shape[0] == 0:
+            raise ValueError(f"{name} is empty: shape {arr.shape}")
+        return [check_array_2d(x, f"{name}[{i}]") for i, x in enumerate(arr)], "array"
+    return [check_array_2d(X, name)], "single"
+
+
+def check_positive_int(value, name, minimum=1):
+    """Raise unless ``value`` is an integer ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_nonnegative_int(value, name):
+    """Raise unless ``value`` is an integer ``>= 0``."""
+    return check_positive_int(value, name, minimum=0)
+
+
+def check_real(value, name, low=None, high=None, low_inclusive=True, high_inclusive=True):
+    """Raise unless ``value`` is a finite real number within the given bounds."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if low is not None and (value < low or (value == low and not low_inclusive)):
+        op = ">=" if low_inclusive else ">"
+        raise ValueError(f"{name} must be {op} {low}, got {value}")
+    if high is not None and (value > high or (value == high and not high_inclusive)):
+        op = "<=" if high_inclusive else "<"
+        raise ValueError(f"{name} must be {op} {high}, got {value}")
+    return value
