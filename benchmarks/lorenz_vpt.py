@@ -53,7 +53,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=1000)
     parser.add_argument("--train", type=int, default=10000)
-    parser.add_argument("--tests", type=int, default=10)
+    parser.add_argument("--tests", type=int, default=20)
     parser.add_argument("--context", type=int, default=500)
     parser.add_argument("--horizon", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0, help="reservoir seed")

@@ -25,7 +25,7 @@ def make_rng(random_state):
 
     Examples
     --------
-    >>> make_rng(0).integers(10) == make_rng(0).integers(10)
+    >>> bool(make_rng(0).integers(10) == make_rng(0).integers(10))
     True
     """
     if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)):
@@ -125,8 +125,8 @@ class Reservoir(TransformerMixin, BaseEstimator):
             self.fit(X)
         if sequences[0].shape[1] != self.n_features_in_:
             raise ValueError(
-                f"X has {sequences[0].shape[1]} input dimensions but the reservoir was "
-                f"initialised for {self.n_features_in_}"
+                f"X has {sequences[0].shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input (the input dimension it was fitted on)"
             )
         outputs = [run(self, self.params_, seq)[0] for seq in sequences]
         if layout == "single":

@@ -60,7 +60,7 @@ class ReservoirClassifier(ClassifierMixin, ReservoirEstimatorBase):
         self._check_common_params()
         if self.pooling not in ("mean", "last"):
             raise ValueError(f"pooling must be 'mean' or 'last', got {self.pooling!r}")
-        sequences, _ = self._check_inputs(X)
+        sequences, _ = self._check_inputs(X, reset=True)
         y = np.asarray(y)
         if y.ndim != 1 or len(y) != len(sequences):
             raise ValueError(f"y must hold one label per sequence: expected shape ({len(sequences)},), got {y.shape}")

@@ -61,9 +61,10 @@ class ReservoirEstimatorBase(BaseEstimator):
         params = self.reservoir_.adapt(params, [self._scale(s) for s in sequences])
         self.reservoir_params_ = {k: np.asarray(v) for k, v in params.items()}
 
-    def _check_inputs(self, X, name="X"):
+    def _check_inputs(self, X, name="X", reset=False):
         sequences, layout = check_sequences(X, name)
-        if hasattr(self, "n_features_in_") and sequences[0].shape[1] != self.n_features_in_:
+        # fit (reset=True) may change the input dimension; later calls must match it.
+        if not reset and hasattr(self, "n_features_in_") and sequences[0].shape[1] != self.n_features_in_:
             raise ValueError(
                 f"{name} has {sequences[0].shape[1]} features, but {type(self).__name__} "
                 f"is expecting {self.n_features_in_} features as input"

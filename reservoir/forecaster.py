@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from .augment import augment
 from .estimator_base import ReservoirEstimatorBase
 from .readouts import linear_weights
-from .runner import run, run_closed_loop, step_features
+from .runner import python_loop, run, run_closed_loop, step_features
 from .validation import check_real
 
 
@@ -75,7 +75,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         """Fit on one series (T, d) or a list of series (each continues from a zero state)."""
         self._check_common_params()
         check_real(self.divergence_factor, "divergence_factor", low=0, low_inclusive=False)
-        sequences, _ = self._check_inputs(X)
+        sequences, _ = self._check_inputs(X, reset=True)
         for i, seq in enumerate(sequences):
             if len(seq) <= self.washout + 1:
                 raise ValueError(
@@ -129,12 +129,15 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         if context is None:
             state, last = self.state_, self.last_input_
         else:
-            (sequence,), _ = self._check_inputs(context, "context")
-            scaled = self._scale(sequence)
+            sequences, _ = self._check_inputs(context, "context")
+            if len(sequences) != 1:
+                raise ValueError(f"context must be one series of shape (T, d); got {len(sequences)} series")
+            scaled = self._scale(sequences[0])
             _, state = run(self.reservoir_, self.reservoir_params_, scaled)
             last = scaled[-1]
         weights = linear_weights(self.readout_)
-        if weights is not None:
+        # A reservoir with its own Python loop (python_loop) cannot run the compiled closed loop.
+        if weights is not None and not python_loop(self.reservoir_):
             outputs, _ = run_closed_loop(self.reservoir_, self.reservoir_params_, state, last,
                                          weights[0], weights[1], self._augmentation, int(n_steps))
         else:
@@ -143,7 +146,8 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         return self._unscale(outputs)
 
     def _closed_loop_stepwise(self, state, last, n_steps):
-        """Closed loop for readouts that are not linear maps (any scikit-learn regressor)."""
+        """Closed loop for readouts that are not linear maps (any scikit-learn regressor) and for
+        reservoirs that run their own Python loop."""
         outputs = np.empty((n_steps, self.n_features_in_))
         features = np.asarray(self.reservoir_.features(jax.tree.map(np.asarray, self.reservoir_params_), state))
         u = last

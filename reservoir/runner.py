@@ -3,6 +3,12 @@ and ensemble members, and the closed loop used for autonomous forecasting.
 
 Compiled functions are cached per (reservoir class, ``static_config()``), so refitting with
 other numeric hyperparameters (which live in ``params``) reuses the compiled code.
+
+A reservoir whose step cannot be traced by jax (one that calls a simulator at every step,
+e.g. the qiskit and aer backends of the quantum reservoirs) sets ``python_loop = True`` and
+provides ``run_sequence(params, inputs, state=None) -> (features, final_state)`` for inputs of
+shape (T, d) or (B, T, d); ``run``, ``run_ensemble`` and ``step_features`` then call it instead
+of the compiled scan, and ``run_closed_loop`` refuses it (the forecaster steps it instead).
 """
 
 import copy
@@ -49,6 +55,11 @@ def _build_run_ensemble(res):
                             in_axes=(0, 0, None)))
 
 
+def python_loop(reservoir):
+    """True for a reservoir that runs its own Python loop (``run_sequence``) instead of a scan."""
+    return bool(getattr(reservoir, "python_loop", False))
+
+
 def _to_jax(tree):
     return jax.tree.map(jnp.asarray, tree)
 
@@ -86,6 +97,10 @@ def run(reservoir, params, inputs, state=None):
     >>> feats.shape
     (5, 20)
     """
+    if python_loop(reservoir):
+        feats, final = reservoir.run_sequence(_to_numpy(params), np.asarray(inputs, dtype=np.float64),
+                                              None if state is None else _to_numpy(state))
+        return np.asarray(feats), _to_numpy(final)
     params = _to_jax(params)
     inputs = jnp.asarray(inputs, dtype=jnp.float64)
     if state is None:
@@ -121,6 +136,8 @@ def run_ensemble(reservoir, params_list, inputs):
     >>> run_ensemble(esn, members, np.zeros((5, 1))).shape
     (3, 5, 20)
     """
+    if python_loop(reservoir):
+        return np.stack([run(reservoir, params, inputs)[0] for params in params_list])
     stacked = _to_jax(stack_params(params_list))
     states = jax.vmap(reservoir.initial_state)(stacked)
     inputs = jnp.asarray(inputs, dtype=jnp.float64)
@@ -152,6 +169,9 @@ def run_closed_loop(reservoir, params, state, last_input, coef, intercept, augme
 
     Returns ``(outputs of shape (n_steps, d), final_state)`` as numpy.
     """
+    if python_loop(reservoir):
+        raise TypeError(f"{type(reservoir).__name__} runs a Python loop (python_loop=True) and cannot "
+                        "run a compiled closed loop; step it with step_features instead")
     fn = _compiled("closed_loop", reservoir, _build_closed_loop)
     outputs, final = fn(_to_jax(params), _to_jax(state), jnp.asarray(last_input, dtype=jnp.float64),
                         jnp.asarray(coef), jnp.asarray(intercept), tuple(augmentation), int(n_steps))
@@ -168,6 +188,9 @@ def _build_step(res):
 
 def step_features(reservoir, params, state, u):
     """One compiled step; returns ``(new_state, features)`` as numpy."""
+    if python_loop(reservoir):
+        feats, state = run(reservoir, params, np.asarray(u, dtype=np.float64)[None], state)
+        return state, feats[-1]
     state, feats = _compiled("step", reservoir, _build_step)(_to_jax(params), _to_jax(state),
                                                              jnp.asarray(u, dtype=jnp.float64))
     return _to_numpy(state), np.asarray(feats)

@@ -3,6 +3,7 @@
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 
 
 def check_array_2d(X, name, allow_1d=False):
@@ -17,16 +18,28 @@ def check_array_2d(X, name, allow_1d=False):
     """
     if isinstance(X, (str, bytes)) or X is None:
         raise TypeError(f"{name} must be an array of numbers, got {type(X).__name__}")
+    _check_not_sparse(X, name)
     try:
-        arr = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as err:
+        arr = np.asarray(X)
+        is_complex = np.iscomplexobj(arr)
+        if not is_complex:
+            arr = arr.astype(np.float64, copy=False)
+    except TypeError as err:
+        # TypeError stays a TypeError (an element that is not a number), as in scikit-learn.
+        raise TypeError(f"{name} must be an array of real numbers: {err}") from err
+    except ValueError as err:
         raise ValueError(f"{name} must be an array of real numbers: {err}") from err
+    if is_complex:
+        raise ValueError(f"Complex data not supported: {name} contains complex values")
     if arr.ndim == 1 and allow_1d:
         arr = arr[:, None]
     if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (n_steps, n_features); got shape {arr.shape}")
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name} is empty: shape {arr.shape} (need at least 1 sample and 1 feature)")
+        hint = " Reshape your data with X.reshape(-1, 1) for one feature." if arr.ndim == 1 else ""
+        raise ValueError(f"{name} must be a 2-D array (n_steps, n_features); got shape {arr.shape}.{hint}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty: shape {arr.shape} (0 sample(s); need at least 1)")
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} has 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required.")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return arr
@@ -47,6 +60,10 @@ def check_sequences(X, name):
     """
     if X is None or isinstance(X, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers, got {type(X).__name__}")
+    _check_not_sparse(X, name)
+    if not isinstance(X, (list, tuple)):
+        # Array-likes (e.g. pandas frames) become arrays once, before any shape test.
+        X = np.asarray(X)
     if isinstance(X, (list, tuple)):
         if len(X) == 0:
             raise ValueError(f"{name} is empty")
@@ -64,6 +81,11 @@ def check_sequences(X, name):
             raise ValueError(f"{name} is empty: shape {arr.shape}")
         return [check_array_2d(x, f"{name}[{i}]") for i, x in enumerate(arr)], "array"
     return [check_array_2d(X, name)], "single"
+
+
+def _check_not_sparse(X, name):
+    if sp.issparse(X):
+        raise TypeError(f"{name} is a sparse matrix: sparse input is not supported, pass a dense array")
 
 
 def check_positive_int(value, name, minimum=1):

@@ -71,8 +71,10 @@ def from_matrix(W):
 def spectral_radius(W):
     """Largest eigenvalue modulus of a square matrix (dense or scipy sparse).
 
-    Uses ARPACK for large sparse matrices and falls back to a dense solve when it does not
-    converge, so the result is always exact to solver precision.
+    Uses ARPACK for large sparse matrices, with a fixed start vector (ARPACK's default is
+    random, which made the scaled weights differ between processes) and several Ritz values
+    (with one, ARPACK can settle on an eigenvalue near, but not at, the edge of the spectrum);
+    it falls back to a dense solve when it does not converge.
 
     Examples
     --------
@@ -84,7 +86,8 @@ def spectral_radius(W):
         dense = W.toarray() if sp.issparse(W) else np.asarray(W, dtype=np.float64)
         return float(np.max(np.abs(np.linalg.eigvals(dense))))
     try:
-        eig = spla.eigs(W, k=1, which="LM", return_eigenvectors=False, tol=1e-10, maxiter=20 * n)
-        return float(np.abs(eig[0]))
+        eig = spla.eigs(W, k=6, ncv=min(n - 1, 40), which="LM", return_eigenvectors=False, tol=1e-10,
+                        maxiter=20 * n, v0=np.ones(n))
+        return float(np.max(np.abs(eig)))
     except spla.ArpackNoConvergence:
         return float(np.max(np.abs(np.linalg.eigvals(W.toarray()))))

@@ -12,7 +12,6 @@ def linear_weights(readout):
     Examples
     --------
     >>> import numpy as np
-from sklearn.base import is_classifier
     >>> from reservoir import Ridge
     >>> coef, intercept = linear_weights(Ridge().fit(np.eye(3), np.arange(3.0)))
     >>> coef.shape, intercept.shape

@@ -56,6 +56,11 @@ class Ridge(RegressorMixin, BaseEstimator):
         self.fit_intercept = fit_intercept
         self.solver = solver
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     def _check_params(self):
         check_real(self.alpha, "alpha", low=0)
         if self.solver not in SOLVERS:

@@ -20,6 +20,9 @@ def _rls_scan(P, W, X, Y, forgetting):
         error = y - W @ x  # a priori error, as in FORCE (Sussillo & Abbott 2009)
         W = W + jnp.outer(error, gain)
         P = (P - jnp.outer(gain, Px)) / forgetting
+        # Without re-symmetrising, rounding errors in the antisymmetric part of P grow by
+        # 1/forgetting per step and destroy P within a few thousand steps when forgetting < 1.
+        P = 0.5 * (P + P.T)
         return (P, W), error
 
     (P, W), errors = jax.lax.scan(update, (P, W), (X, Y))
@@ -58,6 +61,11 @@ class RLS(RegressorMixin, BaseEstimator):
         self.alpha = alpha
         self.forgetting_factor = forgetting_factor
         self.fit_intercept = fit_intercept
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def fit(self, X, y):
         """Start from ``P = I / alpha`` and run one online pass over the samples."""
