@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import ClassifierMixin, is_classifier
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .estimator_base import ReservoirEstimatorBase
@@ -92,10 +93,13 @@ class ReservoirClassifier(ClassifierMixin, ReservoirEstimatorBase):
             return self.readout_.predict(self._pooled(sequences))
         return self.classes_[np.argmax(self.decision_function(X), axis=1)]
 
+    def _readout_has_predict_proba(self):
+        readout = getattr(self, "readout_", self.readout)
+        return readout is not None and hasattr(readout, "predict_proba")
+
+    @available_if(_readout_has_predict_proba)
     def predict_proba(self, X):
         """Class probabilities, when the readout is a classifier that provides them."""
         check_is_fitted(self, "readout_")
-        if not hasattr(self.readout_, "predict_proba"):
-            raise AttributeError(f"the readout {type(self.readout_).__name__} has no predict_proba")
         sequences, _ = self._check_inputs(X)
         return self.readout_.predict_proba(self._pooled(sequences))

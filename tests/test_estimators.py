@@ -208,6 +208,8 @@ def test_classifier(ragged, readout):
     assert scores.shape == (18, 3)
     np.testing.assert_array_equal(clf.classes_[np.argmax(scores, axis=1)], pred)
     if readout is None:
+        # a regressor readout has no probabilities, and scikit-learn tools must see that
+        assert not hasattr(clf, "predict_proba")
         with pytest.raises(AttributeError, match="predict_proba"):
             clf.predict_proba(X_test)
     else:
