@@ -9,7 +9,7 @@ from .augment import augment
 from .base import Reservoir
 from .esn import ESN
 from .readouts import Ridge
-from .runner import run
+from .runner import run_sequences
 from .validation import check_nonnegative_int, check_sequences
 
 
@@ -78,23 +78,7 @@ class ReservoirEstimatorBase(BaseEstimator):
         return sequence * self.input_scale_ + self.input_mean_
 
     def _harvest(self, scaled_sequences):
-        """Augmented features for every (scaled) sequence, plus each final state.
-
-        Sequences of equal length are run together in one vmapped scan.
-        """
-        features, finals = [None] * len(scaled_sequences), [None] * len(scaled_sequences)
-        by_length = {}
-        for i, seq in enumerate(scaled_sequences):
-            by_length.setdefault(len(seq), []).append(i)
-        for indices in by_length.values():
-            if len(indices) == 1:
-                feats, final = run(self.reservoir_, self.reservoir_params_, scaled_sequences[indices[0]])
-                feats, finals_group = feats[None], [final]
-            else:
-                batch = np.stack([scaled_sequences[i] for i in indices])
-                feats, final = run(self.reservoir_, self.reservoir_params_, batch)
-                finals_group = [jax.tree.map(lambda leaf, j=j: leaf[j], final) for j in range(len(indices))]
-            for j, i in enumerate(indices):
-                features[i] = augment(feats[j], scaled_sequences[i], *self._augmentation)
-                finals[i] = finals_group[j]
+        """Augmented features for every (scaled) sequence, plus each final state."""
+        features, finals = run_sequences(self.reservoir_, self.reservoir_params_, scaled_sequences)
+        features = [augment(f, s, *self._augmentation) for f, s in zip(features, scaled_sequences)]
         return features, finals

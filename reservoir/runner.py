@@ -2,7 +2,10 @@
 and ensemble members, and the closed loop used for autonomous forecasting.
 
 Compiled functions are cached per (reservoir class, ``static_config()``), so refitting with
-other numeric hyperparameters (which live in ``params``) reuses the compiled code.
+other numeric hyperparameters (which live in ``params``) reuses the compiled code. jax compiles
+once per input shape, so short sequences are padded to a few bucket lengths (and the padded
+steps masked out of the state update): a ragged data set then costs a handful of
+compilations, not one per length.
 
 A reservoir whose step cannot be traced by jax (one that calls a simulator at every step,
 e.g. the qiskit and aer backends of the quantum reservoirs) sets ``python_loop = True`` and
@@ -33,26 +36,56 @@ def _compiled(kind, reservoir, build):
     return fn
 
 
-def _scan_features(res, params, state, inputs):
-    def body(s, u):
-        s = res.step(params, s, u)
+def _scan_features(res, params, state, inputs, keep):
+    def body(s, u_keep):
+        u, keep_step = u_keep
+        new = res.step(params, s, u)
+        # Padded steps (keep_step False) leave the state as it was.
+        s = jax.tree.map(lambda a, b: jnp.where(keep_step, a, b), new, s)
         return s, res.features(params, s)
 
-    return jax.lax.scan(body, state, inputs)
+    return jax.lax.scan(body, state, (inputs, keep))
 
 
 def _build_run(res):
-    return jax.jit(lambda params, state, inputs: _scan_features(res, params, state, inputs))
+    return jax.jit(lambda params, state, inputs, keep: _scan_features(res, params, state, inputs, keep))
 
 
 def _build_run_batch(res):
-    return jax.jit(jax.vmap(lambda params, state, inputs: _scan_features(res, params, state, inputs),
-                            in_axes=(None, 0, 0)))
+    return jax.jit(jax.vmap(lambda params, state, inputs, keep: _scan_features(res, params, state, inputs, keep),
+                            in_axes=(None, 0, 0, 0)))
 
 
 def _build_run_ensemble(res):
-    return jax.jit(jax.vmap(lambda params, state, inputs: _scan_features(res, params, state, inputs),
-                            in_axes=(0, 0, None)))
+    return jax.jit(jax.vmap(lambda params, state, inputs, keep: _scan_features(res, params, state, inputs, keep),
+                            in_axes=(0, 0, None, None)))
+
+
+def bucket_length(n_steps):
+    """Length a sequence of ``n_steps`` is padded to: a multiple of 8, with four buckets per
+    octave from 32 to 2048 steps (at most 25 % padding), and no padding from 2048 steps on,
+    where compiling once per length is cheap next to running.
+
+    Examples
+    --------
+    >>> [bucket_length(n) for n in (5, 37, 100, 1000, 5000)]
+    [8, 40, 112, 1024, 5000]
+    """
+    if n_steps >= 2048:
+        return n_steps
+    quantum = max(8, 2 ** (int(np.log2(n_steps)) - 2)) if n_steps > 0 else 8
+    return -(-n_steps // quantum) * quantum
+
+
+def _padded(inputs):
+    """Inputs padded along time to their bucket length, and the mask of real steps."""
+    n_steps = inputs.shape[-2]
+    length = bucket_length(n_steps)
+    if length != n_steps:
+        pad = [(0, 0)] * inputs.ndim
+        pad[-2] = (0, length - n_steps)
+        inputs = jnp.pad(inputs, pad)
+    return inputs, jnp.arange(length) < n_steps
 
 
 def python_loop(reservoir):
@@ -108,13 +141,59 @@ def run(reservoir, params, inputs, state=None):
         if inputs.ndim == 3:
             state = jax.tree.map(lambda s: jnp.broadcast_to(s, (inputs.shape[0],) + s.shape), state)
     state = _to_jax(state)
-    if inputs.ndim == 2:
-        final, feats = _compiled("run", reservoir, _build_run)(params, state, inputs)
-    elif inputs.ndim == 3:
-        final, feats = _compiled("run_batch", reservoir, _build_run_batch)(params, state, inputs)
-    else:
+    if inputs.ndim not in (2, 3):
         raise ValueError(f"inputs must have shape (T, d) or (B, T, d); got {inputs.shape}")
-    return np.asarray(feats), _to_numpy(final)
+    n_steps = inputs.shape[-2]
+    padded, keep = _padded(inputs)
+    if inputs.ndim == 2:
+        final, feats = _compiled("run", reservoir, _build_run)(params, state, padded, keep)
+    else:
+        keep = jnp.broadcast_to(keep, inputs.shape[:1] + keep.shape)
+        final, feats = _compiled("run_batch", reservoir, _build_run_batch)(params, state, padded, keep)
+    return np.asarray(feats)[..., :n_steps, :], _to_numpy(final)
+
+
+def run_sequences(reservoir, params, sequences):
+    """Drive the reservoir with each of a list of (T_i, d) sequences, from the initial state.
+
+    Sequences whose lengths fall in the same bucket (:func:`bucket_length`) are padded to it
+    and run together in one vmapped scan, each with its own mask, so a ragged data set costs
+    few compilations and few calls. Returns ``(features, final_states)``, two lists in the
+    order of ``sequences``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reservoir import ESN
+    >>> esn = ESN(n_units=20, random_state=0)
+    >>> feats, finals = run_sequences(esn, esn.initialize(1), [np.ones((5, 1)), np.ones((7, 1))])
+    >>> [f.shape for f in feats]
+    [(5, 20), (7, 20)]
+    """
+    features, finals = [None] * len(sequences), [None] * len(sequences)
+    groups = {}
+    for i, seq in enumerate(sequences):
+        groups.setdefault(bucket_length(len(seq)), []).append(i)
+    for length, members in groups.items():
+        if len(members) == 1 or python_loop(reservoir):
+            for i in members:
+                features[i], finals[i] = run(reservoir, params, sequences[i])
+            continue
+        batch = np.zeros((len(members), length, sequences[members[0]].shape[1]))
+        keep = np.zeros((len(members), length), dtype=bool)
+        for j, i in enumerate(members):
+            batch[j, : len(sequences[i])] = sequences[i]
+            keep[j, : len(sequences[i])] = True
+        params_j = _to_jax(params)
+        state = reservoir.initial_state(params_j)
+        state = jax.tree.map(lambda s: jnp.broadcast_to(s, (len(members),) + s.shape), state)
+        final, feats = _compiled("run_batch", reservoir, _build_run_batch)(params_j, state, jnp.asarray(batch),
+                                                                           jnp.asarray(keep))
+        feats, final = np.asarray(feats), _to_numpy(final)
+        for j, i in enumerate(members):
+            features[i] = feats[j, : len(sequences[i])]
+            finals[i] = jax.tree.map(lambda leaf, j=j: leaf[j], final)
+    return features, finals
 
 
 def stack_params(params_list):
@@ -141,8 +220,10 @@ def run_ensemble(reservoir, params_list, inputs):
     stacked = _to_jax(stack_params(params_list))
     states = jax.vmap(reservoir.initial_state)(stacked)
     inputs = jnp.asarray(inputs, dtype=jnp.float64)
-    _, feats = _compiled("run_ensemble", reservoir, _build_run_ensemble)(stacked, states, inputs)
-    return np.asarray(feats)
+    n_steps = inputs.shape[0]
+    padded, keep = _padded(inputs)
+    _, feats = _compiled("run_ensemble", reservoir, _build_run_ensemble)(stacked, states, padded, keep)
+    return np.asarray(feats)[:, :n_steps]
 
 
 def _build_closed_loop(res):

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 
 from reservoir import ESN
 from reservoir.esn import recurrent_product
-from reservoir.runner import run, run_ensemble
+from reservoir.runner import bucket_length, run, run_ensemble, run_sequences
 from reservoir.weights import fixed_in_degree, from_matrix, spectral_radius, to_scipy
 
 
@@ -267,6 +267,32 @@ def test_batched_run_equals_per_sequence_runs():
         np.testing.assert_allclose(feats[i], f_i, rtol=0, atol=1e-13)
         np.testing.assert_allclose(final[i], last_i, rtol=0, atol=1e-13)
         np.testing.assert_array_equal(last_i, f_i[-1])
+
+
+def test_ragged_sequences_padded_to_buckets_give_exact_states_and_final_states():
+    # Lengths in the same bucket run together padded and masked; the padding must change
+    # neither the features nor the final state (which the forecaster continues from).
+    esn = ESN(n_units=30, leak_rate=0.6, random_state=2)
+    params = esn.initialize(2)
+    rng = np.random.default_rng(0)
+    lengths = [5, 6, 7, 13, 14, 100, 101, 2100]
+    assert len({bucket_length(n) for n in lengths}) < len(lengths)
+    sequences = [rng.normal(size=(n, 2)) for n in lengths]
+    features, finals = run_sequences(esn, params, sequences)
+    W = dense_W(params)
+    for seq, feats, final in zip(sequences, features, finals):
+        expected = numpy_esn(W, params["W_in"], params["bias"], 0.6, seq)
+        assert feats.shape == expected.shape
+        np.testing.assert_allclose(feats, expected, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(final, expected[-1], rtol=0, atol=1e-12)
+
+
+def test_bucket_lengths_pad_at_most_a_quarter():
+    for n in range(1, 3000):
+        length = bucket_length(n)
+        # multiples of 8 for short sequences, at most 25 % padding from 32 steps on
+        assert n <= length <= (n + 7 if n < 32 else 1.25 * n)
+        assert length % 8 == 0 or n >= 2048
 
 
 def test_run_continues_from_a_given_state():
