@@ -7,7 +7,9 @@ estimators are written once:
 - ``initial_state(params) -> state``: the state before any input;
 - ``step(params, state, u) -> state``: one pure update, usable inside ``jax.lax.scan``;
 - ``features(params, state) -> vector``: what the readout sees;
-- ``adapt(params, inputs) -> params`` (optional): an unsupervised phase run before the readout.
+- ``adapt(params, inputs) -> params`` (optional): an unsupervised phase run before the readout;
+- ``prepare(params) -> params`` (optional): loop-invariant work (a transpose, a factorisation)
+  done once per compiled run, before the scan, instead of at every step.
 
 ``step`` may only depend on ``params`` and on the hyperparameters named by
 ``static_config()``; everything numeric that a user may change between fits (leak rate,
@@ -79,6 +81,14 @@ class Reservoir(TransformerMixin, BaseEstimator):
 
     def adapt(self, params, inputs):
         """Unsupervised adaptation on a list of input sequences (default: none)."""
+        return params
+
+    def prepare(self, params):
+        """Loop-invariant precomputation, run once inside each compiled run before the scan.
+
+        ``step`` must give the same result with prepared and unprepared params; the default
+        adds nothing.
+        """
         return params
 
     def static_config(self):

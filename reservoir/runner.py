@@ -37,6 +37,8 @@ def _compiled(kind, reservoir, build):
 
 
 def _scan_features(res, params, state, inputs, keep):
+    params = res.prepare(params)
+
     def body(s, u_keep):
         u, keep_step = u_keep
         new = res.step(params, s, u)
@@ -228,6 +230,8 @@ def run_ensemble(reservoir, params_list, inputs):
 
 def _build_closed_loop(res):
     def loop(params, state, u, coef, intercept, augmentation, n_steps):
+        params = res.prepare(params)
+
         def body(carry, _):
             s, u_prev = carry
             z = augment(res.features(params, s), u_prev, *augmentation)
