@@ -16,8 +16,10 @@ Examples
 from . import _jax  # noqa: F401  (float64 on)
 from .base import Reservoir
 from .classifier import ReservoirClassifier
+from .ei import EIReservoir
 from .esn import ESN
 from .forecaster import ForecastDivergenceError, ForecastDivergenceWarning, ReservoirForecaster
+from .onion import OnionESN
 from .persistence import load, save
 from .readouts import RLS, Ridge
 from .regressor import ReservoirRegressor
@@ -25,10 +27,12 @@ from .regressor import ReservoirRegressor
 __version__ = "0.1.0"
 
 __all__ = [
+    "EIReservoir",
     "ESN",
     "RLS",
     "ForecastDivergenceError",
     "ForecastDivergenceWarning",
+    "OnionESN",
     "Reservoir",
     "ReservoirClassifier",
     "ReservoirForecaster",
