@@ -1,4 +1,17 @@
 """Quantum reservoirs (QRNN / QLSTM / QGRU circuits, onion quantum reservoir) in qiskit.
 
-Empty for now: the circuits plug into the shared API of :mod:`reservoir`.
+The circuits are real qiskit ``QuantumCircuit`` objects (:mod:`quantum.circuits`); the
+reservoirs fill the shared :class:`reservoir.base.Reservoir` contract, so they plug into
+``ReservoirRegressor`` and ``ReservoirForecaster`` unchanged.
+
+Examples
+--------
+>>> from quantum import QRNNReservoir
+>>> from reservoir import ReservoirForecaster
+>>> fc = ReservoirForecaster(QRNNReservoir(cell="lstm", n_qubits=4, random_state=0))  # doctest: +SKIP
 """
+
+from .onion import OnionQRC
+from .qrnn import QRNNReservoir
+
+__all__ = ["OnionQRC", "QRNNReservoir"]
