@@ -19,6 +19,7 @@ from .classifier import ReservoirClassifier
 from .ei import EIReservoir
 from .esn import ESN
 from .forecaster import ForecastDivergenceError, ForecastDivergenceWarning, ReservoirForecaster
+from .lsm import LSM, NeuronAstrocyteLSM
 from .onion import OnionESN
 from .persistence import load, save
 from .readouts import RLS, Ridge
@@ -32,6 +33,8 @@ __all__ = [
     "RLS",
     "ForecastDivergenceError",
     "ForecastDivergenceWarning",
+    "LSM",
+    "NeuronAstrocyteLSM",
     "OnionESN",
     "Reservoir",
     "ReservoirClassifier",

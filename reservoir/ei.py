@@ -268,6 +268,16 @@ class EIReservoir(Reservoir):
         # Every hyperparameter step uses is in params: nothing is compiled in.
         return ()
 
+    def linear_form(self, params):
+        """The step as dense ``(W, W_in, bias, leak_rate, activation)``, with the gain folded in:
+        ``sigmoid(g (drive - theta)) = sigmoid(g W x + g W_in u - g theta)``; see ``ESN.linear_form``."""
+        A_E, A_I = self.weight_matrices(params)
+        gain, threshold = float(params["gain"]), float(params["threshold"])
+        n = int(params["W_in"].shape[0])
+        return {"W": gain * (A_E - A_I).toarray(), "W_in": gain * np.asarray(params["W_in"], dtype=float),
+                "bias": np.full(n, -gain * threshold), "leak_rate": np.asarray(params["leak_rate"], dtype=float),
+                "activation": "sigmoid"}
+
     def adapt(self, params, inputs):
         """Tune every neuron's inhibition toward its target rate (then frozen).
 

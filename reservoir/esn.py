@@ -1,5 +1,6 @@
 """Leaky echo state network with a sparse, fixed in-degree recurrent matrix."""
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -153,6 +154,21 @@ class ESN(Reservoir):
         # Every numeric hyperparameter is in params; only the nonlinearity is compiled in.
         return (("activation", self.activation),)
 
+    def linear_form(self, params):
+        """The step written as ``x' = (1 - a) x + a f(W x + W_in u + b)`` with dense arrays.
+
+        Returns a dict with ``W`` (N, N), ``W_in`` (N, d), ``bias`` (N,), ``leak_rate``
+        (scalar or (N,)) and ``activation``; used to map the reservoir onto other hardware (e.g.
+        ``hardware.AnalogReservoir``). It does not change how this reservoir runs.
+
+        Examples
+        --------
+        >>> esn = ESN(n_units=20, random_state=0)
+        >>> esn.linear_form(esn.initialize(1))["W"].shape
+        (20, 20)
+        """
+        return _linear_form(params, recurrent_product, self.activation)
+
 
 def recurrent_product(params, state):
     """``W @ state`` for ``W`` in the ``(k, N)`` padded layout, or dense."""
@@ -177,6 +193,17 @@ def input_product(W_in, u, W_in_T=None):
     for i in range(1, W_in.shape[1]):
         total = total + rows[i] * u[i]
     return total
+
+
+def _linear_form(params, product, activation):
+    """Dense ``W`` by applying the (sparse or blocked) product to the unit vectors."""
+    n = int(np.shape(params["bias"])[0])
+    eye = jnp.eye(n, dtype=jnp.float64)
+    jparams = {k: jnp.asarray(v) for k, v in params.items()}
+    W = np.asarray(jax.vmap(lambda e: product(jparams, e))(eye)).T
+    return {"W": W, "W_in": np.asarray(params["W_in"], dtype=float),
+            "bias": np.asarray(params["bias"], dtype=float),
+            "leak_rate": np.asarray(params["leak_rate"], dtype=float), "activation": activation}
 
 
 def _params(W_idx, W_val, W_in, bias, leak_rate):

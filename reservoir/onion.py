@@ -248,6 +248,12 @@ class OnionESN(Reservoir):
         # Radii, sizes, leaks and scalings all live in params; only the nonlinearity compiles in.
         return (("activation", self.activation),)
 
+    def linear_form(self, params):
+        """The step as dense ``(W, W_in, bias, leak_rate, activation)``; see ``ESN.linear_form``."""
+        from .esn import _linear_form
+
+        return _linear_form(params, block_product, self.activation)
+
     @staticmethod
     def block_matrices(params):
         """The recurrent matrix of every block, without padding (a list of arrays)."""
