@@ -11,7 +11,55 @@ from .validation import check_positive_int, check_real
 from .weights import fixed_in_degree, from_matrix, spectral_radius, to_scipy
 
 
-class ESN(Reservoir):
+class LeakyRateReservoir(Reservoir):
+    r"""Rate reservoirs whose step is :math:`x' = (1 - a) x + a f(W x + W_{in} u + b)`.
+
+    Subclasses draw the weights in ``initialize`` (params with ``W_in``, ``bias`` and
+    ``leak_rate``) and say how ``W @ x`` is computed from their layout in
+    ``recurrent(params, state)``; the step, the state, the prepared input weights and the
+    dense ``linear_form`` are shared.
+    """
+
+    def recurrent(self, params, state):
+        """``W @ state`` for this reservoir's weight layout."""
+        raise NotImplementedError
+
+    def initial_state(self, params):
+        return jnp.zeros(params["bias"].shape[0], dtype=jnp.asarray(params["bias"]).dtype)
+
+    def n_features(self, params):
+        return int(params["bias"].shape[0])
+
+    def step(self, params, state, u):
+        pre = self.recurrent(params, state) + input_product(params["W_in"], u, params.get("W_in_T")) + params["bias"]
+        leak = params["leak_rate"]
+        return (1.0 - leak) * state + leak * get_activation(self.activation)(pre)
+
+    def prepare(self, params):
+        # The transposed input weights, materialised once per run (see input_product).
+        return {**params, "W_in_T": params["W_in"].T}
+
+    def static_config(self):
+        # Every numeric hyperparameter is in params; only the nonlinearity is compiled in.
+        return (("activation", self.activation),)
+
+    def linear_form(self, params):
+        """The step written as ``x' = (1 - a) x + a f(W x + W_in u + b)`` with dense arrays.
+
+        Returns a dict with ``W`` (N, N), ``W_in`` (N, d), ``bias`` (N,), ``leak_rate``
+        (scalar or (N,)) and ``activation``; used to map the reservoir onto other hardware (e.g.
+        ``hardware.AnalogReservoir``). It does not change how this reservoir runs.
+
+        Examples
+        --------
+        >>> esn = ESN(n_units=20, random_state=0)
+        >>> esn.linear_form(esn.initialize(1))["W"].shape
+        (20, 20)
+        """
+        return _linear_form(params, self.recurrent, self.activation)
+
+
+class ESN(LeakyRateReservoir):
     r"""Leaky-integrator echo state network.
 
     .. math:: x_{t+1} = (1 - a)\,x_t + a\,f(W x_t + W_{in} u_{t+1} + b)
@@ -135,39 +183,8 @@ class ESN(Reservoir):
         bias = rng_b.uniform(-1.0, 1.0, n) * self.bias_scaling
         return _params(W_idx, W_val, W_in, bias, self.leak_rate)
 
-    def initial_state(self, params):
-        return jnp.zeros(params["bias"].shape[0], dtype=jnp.asarray(params["bias"]).dtype)
-
-    def n_features(self, params):
-        return int(params["bias"].shape[0])
-
-    def step(self, params, state, u):
-        pre = recurrent_product(params, state) + input_product(params["W_in"], u, params.get("W_in_T")) + params["bias"]
-        leak = params["leak_rate"]
-        return (1.0 - leak) * state + leak * get_activation(self.activation)(pre)
-
-    def prepare(self, params):
-        # The transposed input weights, materialised once per run (see input_product).
-        return {**params, "W_in_T": params["W_in"].T}
-
-    def static_config(self):
-        # Every numeric hyperparameter is in params; only the nonlinearity is compiled in.
-        return (("activation", self.activation),)
-
-    def linear_form(self, params):
-        """The step written as ``x' = (1 - a) x + a f(W x + W_in u + b)`` with dense arrays.
-
-        Returns a dict with ``W`` (N, N), ``W_in`` (N, d), ``bias`` (N,), ``leak_rate``
-        (scalar or (N,)) and ``activation``; used to map the reservoir onto other hardware (e.g.
-        ``hardware.AnalogReservoir``). It does not change how this reservoir runs.
-
-        Examples
-        --------
-        >>> esn = ESN(n_units=20, random_state=0)
-        >>> esn.linear_form(esn.initialize(1))["W"].shape
-        (20, 20)
-        """
-        return _linear_form(params, recurrent_product, self.activation)
+    def recurrent(self, params, state):
+        return recurrent_product(params, state)
 
 
 def recurrent_product(params, state):

@@ -17,15 +17,15 @@ import numpy as np
 
 from . import _jax  # noqa: F401  (float64 on)
 from .activations import get_activation
-from .base import Reservoir, make_rng
-from .esn import input_product
+from .base import make_rng
+from .esn import LeakyRateReservoir
 from .spectra import _METHODS, ring_matrix
 from .validation import check_positive_int, check_real
 
 __all__ = ["OnionESN"]
 
 
-class OnionESN(Reservoir):
+class OnionESN(LeakyRateReservoir):
     r"""Echo state network made of independent blocks whose spectra fill nested rings.
 
     Block ``g`` is a leaky tanh reservoir
@@ -229,30 +229,8 @@ class OnionESN(Reservoir):
             "block": block_of.astype(np.int32),
         }
 
-    def initial_state(self, params):
-        return jnp.zeros(params["bias"].shape[0], dtype=jnp.asarray(params["bias"]).dtype)
-
-    def n_features(self, params):
-        return int(params["bias"].shape[0])
-
-    def step(self, params, state, u):
-        pre = block_product(params, state) + input_product(params["W_in"], u, params.get("W_in_T")) + params["bias"]
-        leak = params["leak_rate"]
-        return (1.0 - leak) * state + leak * get_activation(self.activation)(pre)
-
-    def prepare(self, params):
-        # The transposed input weights, once per run (see esn.input_product).
-        return {**params, "W_in_T": params["W_in"].T}
-
-    def static_config(self):
-        # Radii, sizes, leaks and scalings all live in params; only the nonlinearity compiles in.
-        return (("activation", self.activation),)
-
-    def linear_form(self, params):
-        """The step as dense ``(W, W_in, bias, leak_rate, activation)``; see ``ESN.linear_form``."""
-        from .esn import _linear_form
-
-        return _linear_form(params, block_product, self.activation)
+    def recurrent(self, params, state):
+        return block_product(params, state)
 
     @staticmethod
     def block_matrices(params):
