@@ -14,16 +14,8 @@ import time
 import numpy as np
 
 from reservoir import ESN
+from bench_timing import best_time
 from reservoir.runner import run
-
-
-def best_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main():
