@@ -39,8 +39,8 @@ sweeps the astrocyte weight (first seed, no readout) against the paper's trend: 
 at w_astro = 0.002, 1.25 at 0.015 and 0.99 at 0.1.
 
 Run: ``python benchmarks/spiking_digits.py [--seeds 3] [--n-train 1000] [--n-test 797]
-[--readout authors|standardized] [--out out/spiking_digits]`` (about 6 minutes on 2 shared
-cores); ``--quick`` uses 600/400 digits and 2 seeds.
+[--readout authors|standardized] [--out out/spiking_digits]`` (7 to 20 minutes on 2 shared
+cores, depending on their load); ``--quick`` uses 600/400 digits and 2 seeds.
 """
 
 import argparse
