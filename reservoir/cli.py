@@ -1,4 +1,4 @@
-"""Command-line interface: ``reservoir forecast`` and ``reservoir systems``.
+"""Command-line interface: ``reservoir forecast``, ``reservoir bench``, ``reservoir tune`` and ``reservoir systems``.
 
 ``reservoir forecast`` integrates one trajectory of a dysts system, fits a reservoir
 forecaster on its beginning, forecasts the rest in closed loop, prints the scores and
@@ -149,6 +149,10 @@ def _build_parser():
     fc.add_argument("--out", type=Path, default=None, metavar="DIR",
                     help="output folder (default: ./out/<system>_<model>)")
     fc.set_defaults(handler=_forecast, command_parser=fc)
+
+    from .bench.cli import add_commands
+
+    add_commands(commands, _positive_int, _nonnegative_int)
 
     sy = commands.add_parser("systems", help="list the dysts systems with dimension and Lyapunov exponent")
     sy.set_defaults(handler=_systems, command_parser=sy)

@@ -1,0 +1,167 @@
+"""The ``reservoir bench`` and ``reservoir tune`` commands (registered by :mod:`reservoir.cli`).
+
+``reservoir bench`` runs (or resumes) a benchmark into an output folder: ``results.jsonl``
+(the resumable store, one line per task), ``results.csv`` (tidy: one row per model, system,
+seed, fit length and metric), ``summary.txt``, ``comparison.txt`` (beside the published 2023
+results), ``scores_smape.png`` and ``run.json`` (versions, settings, wall time).
+``reservoir tune`` runs an Optuna search for one model on one system's validation trajectory
+(SQLite storage, resumable) and scores the best candidate on the test trajectory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+from .models import MODELS
+from .protocols import PROTOCOLS
+
+__all__ = ["add_commands"]
+
+
+def add_commands(commands, positive_int, nonnegative_int):
+    """Add the ``bench`` and ``tune`` subcommands to an argparse subparsers object."""
+    protocols = "; ".join(f"{p.name}: {p.description}" for p in PROTOCOLS.values())
+    models = "; ".join(f"{m.name}: {m.description}" for m in MODELS.values())
+
+    b = commands.add_parser(
+        "bench", help="run the chaos forecasting benchmark (models x systems x seeds), resumable",
+        description="Run models on dysts systems under a named protocol. Finished tasks are appended "
+                    "to OUT/results.jsonl as they complete; rerunning the same command resumes.")
+    b.add_argument("--protocol", default="gilpin2023", choices=sorted(PROTOCOLS), help=protocols)
+    b.add_argument("--models", default="esn", metavar="A,B", help=f"comma-separated model names; {models}")
+    b.add_argument("--systems", default="all", metavar="A,B",
+                   help="'all' (135 systems), comma-separated names, or first:K for the first K (default: all)")
+    b.add_argument("--seeds", default="0", metavar="0,1", help="comma-separated benchmark seeds (default: 0)")
+    b.add_argument("--out", type=Path, default=Path("out/bench"), metavar="DIR",
+                   help="output folder (default: %(default)s)")
+    b.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler address, or 'serial' to run in this process "
+                        "(default: a local Dask cluster)")
+    b.add_argument("--workers", type=positive_int, default=None, metavar="N",
+                   help="workers of the local cluster (default: one per CPU core)")
+    _tuning_arguments(b)
+    b.add_argument("--no-progress", action="store_true", help="no progress bar")
+    b.set_defaults(handler=_bench, command_parser=b)
+
+    t = commands.add_parser(
+        "tune", help="Optuna search of one model on one system (resumable SQLite study), then test",
+        description="Search the model's hyperparameters on the validation trajectory of the system "
+                    "(criterion: the protocol's selection metric), then refit the best on the test "
+                    "trajectory and print its scores. The study is stored under the task's key, so "
+                    "rerunning the same command continues the search.")
+    t.add_argument("--model", default="esn", choices=sorted(MODELS))
+    t.add_argument("--system", required=True, metavar="NAME")
+    t.add_argument("--protocol", default="gilpin2023", choices=sorted(PROTOCOLS))
+    t.add_argument("--seed", type=nonnegative_int, default=0)
+    t.add_argument("--trials", type=positive_int, default=50)
+    t.add_argument("--storage", default="sqlite:///out/tuning.db", metavar="URL",
+                   help="Optuna storage (default: %(default)s; a database URL for many workers)")
+    t.set_defaults(handler=_tune, command_parser=t)
+
+
+def _tuning_arguments(parser):
+    parser.add_argument("--tuning", default="grid", choices=("grid", "optuna", "none"),
+                        help="how hyperparameters are chosen on the validation trajectory (default: grid)")
+    parser.add_argument("--trials", type=int, default=30, help="Optuna trials per task with --tuning optuna")
+    parser.add_argument("--storage", default=None, metavar="URL",
+                        help="Optuna storage for --tuning optuna (default: OUT/tuning.db)")
+
+
+def _bench(parser, args):
+    from ..chaos import list_systems
+    from .execute import run_benchmark
+    from .report import comparison_table, plot_scores, summary_table
+
+    models = [m for m in args.models.split(",") if m]
+    unknown = [m for m in models if m not in MODELS]
+    if unknown or not models:
+        parser.error(f"--models: unknown {unknown}; choose from {sorted(MODELS)}")
+    systems = _parse_systems(parser, args.systems, list_systems())
+    try:
+        seeds = [int(s) for s in args.seeds.split(",") if s != ""]
+    except ValueError:
+        parser.error(f"--seeds: expected comma-separated integers, got {args.seeds!r}")
+    if not seeds or min(seeds) < 0:
+        parser.error(f"--seeds: expected non-negative integers, got {args.seeds!r}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    storage = args.storage or (f"sqlite:///{args.out / 'tuning.db'}" if args.tuning == "optuna" else None)
+
+    start = time.perf_counter()
+    store = run_benchmark(args.protocol, models, systems, seeds, store=args.out / "results.jsonl",
+                          scheduler=args.scheduler, n_workers=args.workers, tuning=args.tuning,
+                          n_trials=args.trials, storage=storage, progress=not args.no_progress)
+    wall = time.perf_counter() - start
+    records = [r for r in store.records() if r["protocol"] == args.protocol and r["model"] in models
+               and r["system"] in systems and r["seed"] in seeds]
+    store.write_csv(args.out / "results.csv")
+    summary = summary_table(records)
+    (args.out / "summary.txt").write_text(summary + "\n")
+    print(f"\n{args.protocol}: {len(records)} tasks ({sum(r['metrics'] is None for r in records)} failed), "
+          f"wall time of this invocation {wall:.0f} s\n")
+    print(summary)
+    if args.protocol in ("gilpin2023", "data_limited"):
+        comparison = comparison_table(records)
+        (args.out / "comparison.txt").write_text(comparison + "\n")
+        print("\n" + comparison)
+    plot_scores(records, "smape", path=args.out / "scores_smape.png",
+                fit_length=PROTOCOLS[args.protocol].n_fit)
+    run = {"protocol": args.protocol, "models": models, "n_systems": len(systems), "seeds": seeds,
+           "tuning": args.tuning, "wall_seconds": wall, "scheduler": args.scheduler or "LocalCluster",
+           "workers": args.workers or os.cpu_count(), "python": platform.python_version(),
+           "versions": {p: _version(p) for p in ("reservoir", "dysts", "numpy", "scipy", "jax")},
+           "integrator": "DOP853 rtol=atol=1e-10 (delay systems: dysts ddeint)",
+           "lyapunov": "dysts 0.95 maximum_lyapunov_estimated",
+           "vpt": "cumulative sMAPE < 30 (vpt_smape), pointwise sMAPE < 30, normalised error < 0.4"}
+    (args.out / "run.json").write_text(json.dumps(run, indent=2) + "\n")
+    print(f"\nwrote {args.out}/results.jsonl, results.csv, summary.txt, scores_smape.png, run.json")
+    return 0
+
+
+def _tune(parser, args):
+    from ..chaos import list_systems
+    from .evaluate import evaluate_task
+
+    if args.system not in list_systems():
+        parser.error(f"--system: unknown system {args.system!r}; see `reservoir systems`")
+    if args.storage.startswith("sqlite:///"):
+        Path(args.storage[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    record = evaluate_task(args.protocol, args.model, args.system, args.seed, tuning="optuna",
+                           n_trials=args.trials, storage=args.storage)
+    if record["error"]:
+        print(record["error"])
+        return 1
+    print(f"best validation {PROTOCOLS[args.protocol].selection_metric}: {record['validation']:.4g}")
+    print(f"best params: {json.dumps(record['params'], default=str)}")
+    print("test: " + ", ".join(f"{k} {v:.4g}" for k, v in record["metrics"].items()))
+    return 0
+
+
+def _parse_systems(parser, text, known):
+    if text == "all":
+        return known
+    if text.startswith("first:"):
+        try:
+            k = int(text[len("first:"):])
+        except ValueError:
+            parser.error(f"--systems: expected first:K with an integer K, got {text!r}")
+        if k < 1:
+            parser.error(f"--systems: K must be positive, got {text!r}")
+        return known[:k]
+    systems = [s for s in text.split(",") if s]
+    unknown = [s for s in systems if s not in known]
+    if unknown or not systems:
+        parser.error(f"--systems: unknown systems {unknown}; see `reservoir systems`")
+    return systems
+
+
+def _version(package):
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None

@@ -1,0 +1,158 @@
+"""Summaries of a results store: median and IQR per model and metric, the comparison with the
+published 2023 results, and a plot of each model's per-system scores."""
+
+from __future__ import annotations
+
+import csv
+import importlib.resources
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["comparison_table", "plot_scores", "published_results", "summarize", "summary_table"]
+
+_PUBLISHED = "gilpin2023_published.csv"
+
+
+def summarize(records, metrics=("smape", "vpt_smape", "vpt_smape_pointwise", "vpt_error", "nrmse")) -> list[dict]:
+    """Median, quartiles and counts per (model, fit length, metric) over systems and seeds.
+
+    Parameters
+    ----------
+    records : list of dict
+        Task records (``ResultsStore.records()``).
+    metrics : tuple of str
+        Metrics to summarise (those missing from the records are skipped).
+
+    Returns
+    -------
+    list of dict
+        Keys ``model``, ``fit_length``, ``metric``, ``median``, ``q1``, ``q3``, ``mean``, ``n``
+        (scored tasks) and ``failed`` (tasks without metrics).
+
+    Examples
+    --------
+    >>> recs = [{"model": "m", "fit_length": 10, "metrics": {"smape": v}} for v in (1.0, 2.0, 3.0)]
+    >>> summarize(recs, metrics=("smape",))[0]["median"]
+    2.0
+    """
+    groups = {}
+    for r in records:
+        groups.setdefault((r["model"], r["fit_length"]), []).append(r)
+    rows = []
+    for (model, fit_length), group in sorted(groups.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        scored = [r["metrics"] for r in group if r.get("metrics")]
+        for metric in metrics:
+            values = np.array([m[metric] for m in scored if metric in m], dtype=float)
+            if values.size == 0:
+                continue
+            q1, median, q3 = np.percentile(values, [25, 50, 75])
+            rows.append({"model": model, "fit_length": fit_length, "metric": metric, "median": float(median),
+                         "q1": float(q1), "q3": float(q3), "mean": float(np.mean(values)), "n": int(values.size),
+                         "failed": len(group) - len(scored)})
+    return rows
+
+
+def summary_table(records) -> str:
+    """A plain-text table: per model (and fit length), median [IQR] of sMAPE and the three VPTs.
+
+    Examples
+    --------
+    >>> recs = [{"model": "m", "fit_length": 10, "metrics": {"smape": 1.0, "vpt_smape": 0.5,
+    ...          "vpt_smape_pointwise": 0.2, "vpt_error": 0.4, "nrmse": 0.1}}]
+    >>> print(summary_table(recs).splitlines()[2].split()[:3])
+    ['m', '10', '1']
+    """
+    rows = summarize(records)
+    cell = {(r["model"], r["fit_length"], r["metric"]): r for r in rows}
+    keys = sorted({(r["model"], r["fit_length"]) for r in rows}, key=lambda k: (k[0], -k[1]))
+    header = (f"{'model':<14} {'fit':>5} {'n':>4} {'fail':>4}  {'sMAPE median [IQR]':<24} "
+              f"{'VPT cum. sMAPE (LT)':<24} {'VPT pointwise (LT)':<24} {'VPT error<0.4 (LT)':<24}")
+    lines = [header, "-" * len(header)]
+    for model, fit_length in keys:
+        first = cell.get((model, fit_length, "smape")) or next(r for r in rows if (r["model"], r["fit_length"]) == (model, fit_length))
+        parts = []
+        for metric in ("smape", "vpt_smape", "vpt_smape_pointwise", "vpt_error"):
+            r = cell.get((model, fit_length, metric))
+            parts.append(f"{r['median']:.3g} [{r['q1']:.3g}-{r['q3']:.3g}]" if r else "-")
+        lines.append(f"{model:<14} {fit_length:>5} {first['n']:>4} {first['failed']:>4}  "
+                     + " ".join(f"{p:<24}" for p in parts))
+    return "\n".join(lines)
+
+
+def published_results() -> list[dict]:
+    """The published median sMAPE (and VPT where known) of the Gilpin 2023 benchmark's models
+    and of the floor baselines, from ``data/gilpin2023_published.csv``.
+
+    Examples
+    --------
+    >>> {r["method"]: r["median_smape"] for r in published_results()}["NBEATS"]
+    42.2
+    """
+    text = _published_text()
+    rows = csv.DictReader(io.StringIO("".join(line for line in text.splitlines(True) if not line.startswith("#"))))
+    return [{"method": r["method"], "median_smape": float(r["median_smape"]),
+             "vpt_smape": float(r["vpt_smape"]) if r["vpt_smape"] else math.nan, "source": r["source"]}
+            for r in rows]
+
+
+def comparison_table(records, fit_length=1000) -> str:
+    """Our models' median sMAPE and cumulative-sMAPE VPT beside the published ones, best first.
+
+    Only meaningful for records of the ``gilpin2023`` protocol (or ``data_limited`` at 1000).
+    """
+    ours = [(f"{r['model']} (this run)", r["median"], None) for r in summarize(records, ("smape",))
+            if r["fit_length"] == fit_length]
+    vpt = {r["model"]: r["median"] for r in summarize(records, ("vpt_smape",)) if r["fit_length"] == fit_length}
+    entries = [(name, smape, vpt.get(name.rsplit(" (", 1)[0])) for name, smape, _ in ours]
+    entries += [(f"{p['method']} (published)", p["median_smape"], p["vpt_smape"]) for p in published_results()]
+    entries.sort(key=lambda e: e[1])
+    lines = [f"{'method':<40} {'median sMAPE':>13} {'median VPT (LT)':>16}", "-" * 71]
+    for name, smape, v in entries:
+        v_text = "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2f}"
+        lines.append(f"{name:<40} {smape:>13.1f} {v_text:>16}")
+    return "\n".join(lines)
+
+
+def plot_scores(records, metric="smape", path=None, fit_length=None):
+    """Each model's per-system score, systems sorted by the first model's score (log scale).
+
+    Returns the matplotlib figure; saves it to ``path`` when given.
+    """
+    import matplotlib
+
+    if path is not None:
+        matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    scores = {}
+    for r in records:
+        if r.get("metrics") and (fit_length is None or r["fit_length"] == fit_length):
+            scores.setdefault(r["model"], {}).setdefault(r["system"], []).append(r["metrics"][metric])
+    fig, ax = plt.subplots(figsize=(11, 4))
+    if scores:
+        first = sorted(scores)[0]
+        systems = sorted(scores[first], key=lambda s: np.median(scores[first][s]))
+        for model in sorted(scores):
+            y = [np.median(scores[model][s]) if s in scores[model] else np.nan for s in systems]
+            ax.plot(range(len(systems)), y, ".", label=f"{model} (median {np.nanmedian(y):.3g})")
+        ax.set_xticks(range(len(systems)))
+        ax.set_xticklabels(systems, rotation=90, fontsize=5)
+    ax.set_ylabel(metric)
+    if metric == "smape":
+        ax.set_yscale("symlog", linthresh=1.0)
+    ax.legend(fontsize=8)
+    ax.set_title(f"per-system {metric}")
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=150)
+    return fig
+
+
+def _published_text():
+    source = Path(__file__).resolve().parents[2] / "data" / _PUBLISHED
+    if source.exists():  # a source checkout
+        return source.read_text()
+    return importlib.resources.files("reservoir.data").joinpath(_PUBLISHED).read_text()  # installed
