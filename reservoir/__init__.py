@@ -15,11 +15,13 @@ Examples
 
 from . import _jax  # noqa: F401  (float64 on)
 from .base import Reservoir
+from .baselines import ContextParroting, MeanForecaster, PersistenceForecaster
 from .classifier import ReservoirClassifier
 from .ei import EIReservoir
 from .esn import ESN
 from .forecaster import ForecastDivergenceError, ForecastDivergenceWarning, ReservoirForecaster
 from .lsm import LSM, NeuronAstrocyteLSM
+from .nvar import NVARForecaster
 from .onion import OnionESN
 from .persistence import load, save
 from .readouts import RLS, Ridge
@@ -28,14 +30,18 @@ from .regressor import ReservoirRegressor
 __version__ = "0.1.0"
 
 __all__ = [
+    "ContextParroting",
     "EIReservoir",
     "ESN",
     "RLS",
     "ForecastDivergenceError",
     "ForecastDivergenceWarning",
     "LSM",
+    "MeanForecaster",
+    "NVARForecaster",
     "NeuronAstrocyteLSM",
     "OnionESN",
+    "PersistenceForecaster",
     "Reservoir",
     "ReservoirClassifier",
     "ReservoirForecaster",
