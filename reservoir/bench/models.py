@@ -114,6 +114,42 @@ def _ei_space(trial):
     }
 
 
+def _qrnn_build(params, seed):
+    from quantum import QRNNReservoir
+
+    from .. import ReservoirForecaster, Ridge
+
+    p = {"cell": "lstm", "n_qubits": 6, "n_layers": 2, "alpha": 1e-6, "washout": 100}
+    _update(p, params, "qrnn")
+    qrnn = QRNNReservoir(cell=p["cell"], n_qubits=p["n_qubits"], n_layers=p["n_layers"], backend="exact",
+                         random_state=seed)
+    return ReservoirForecaster(qrnn, Ridge(alpha=p["alpha"]), washout=p["washout"])
+
+
+def _lsm_build(params, seed):
+    from .. import LSM, ReservoirForecaster, Ridge
+
+    p = {"n_units": 300, "steps_per_input": 5, "alpha": 1e-6, "washout": 100}
+    _update(p, params, "lsm")
+    lsm = LSM(n_units=p["n_units"], steps_per_input=p["steps_per_input"], encoding="current", random_state=seed)
+    return ReservoirForecaster(lsm, Ridge(alpha=p["alpha"]), washout=p["washout"])
+
+
+def _analog_build(params, seed):
+    from hardware import AnalogReservoir, Crossbar, RampADC
+
+    from .. import ESN, ReservoirForecaster, Ridge
+
+    p = {"n_units": 500, "spectral_radius": 0.5, "leak_rate": 1.0, "input_scaling": 0.1, "adc_bits": 8,
+         "device": "reram_default", "alpha": 1e-6, "washout": 100}
+    _update(p, params, "analog")
+    esn = ESN(n_units=p["n_units"], spectral_radius=p["spectral_radius"], leak_rate=p["leak_rate"],
+              input_scaling=p["input_scaling"], random_state=seed)
+    analog = AnalogReservoir(esn, Crossbar(device=p["device"]), activation_adc=RampADC(bits=p["adc_bits"]),
+                             random_state=seed)
+    return ReservoirForecaster(analog, Ridge(alpha=p["alpha"]), washout=p["washout"])
+
+
 def _persistence_build(params, seed):
     from ..baselines import PersistenceForecaster
 
@@ -179,6 +215,12 @@ MODELS = {
                   _grid(leak_rate=(0.3, 1.0), input_scaling=(0.1, 0.5), alpha=(1e-8, 1e-6)), _onion_space),
         ModelSpec("ei", "E/I balanced sigmoid reservoir, 500 units (reservoir.EIReservoir)", _ei_build,
                   _grid(balance=(-0.25, 0.0), leak_rate=(0.3, 1.0), alpha=(1e-8, 1e-6)), _ei_space),
+        ModelSpec("qrnn", "quantum QLSTM reservoir, 6 qubits, exact simulation (quantum.QRNNReservoir)",
+                  _qrnn_build, _grid(cell=("rnn", "lstm"), alpha=(1e-8, 1e-6))),
+        ModelSpec("lsm", "liquid state machine, 300 LIF neurons, current input (reservoir.LSM)", _lsm_build,
+                  _grid(alpha=(1e-8, 1e-6))),
+        ModelSpec("analog", "the ESN on a simulated ReRAM crossbar with an 8-bit ramp-ADC tanh "
+                  "(hardware.AnalogReservoir)", _analog_build, _grid(leak_rate=(0.3, 1.0), alpha=(1e-8, 1e-6))),
         ModelSpec("persistence", "repeat the last fitted value", _persistence_build),
         ModelSpec("mean", "repeat the mean of the fit window", _mean_build),
         ModelSpec("parroting", "context parroting (Zhang & Gilpin 2025)", _parroting_build,
