@@ -280,3 +280,10 @@ def test_cli_errors(argv, message, capsys, tmp_path):
         main(argv + (["--out", str(tmp_path)] if argv[0] == "bench" else []))
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_short_fit_windows_cap_the_washout():
+    # A 101-point window with the forecaster's default washout of 100 could not be fitted;
+    # the protocol's warm-up rule (at most 10 % of the window) makes it a valid task.
+    record = evaluate_task("data_limited", SMALL_ESN, "Lorenz", fit_length=101)
+    assert record["error"] is None and np.isfinite(record["metrics"]["smape"])
