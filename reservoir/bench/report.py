@@ -143,6 +143,7 @@ def plot_scores(records, metric="smape", path=None, fit_length=None):
     ax.set_ylabel(metric)
     if metric == "smape":
         ax.set_yscale("symlog", linthresh=1.0)
+        ax.set_ylim(0, 200)
     ax.legend(fontsize=8)
     ax.set_title(f"per-system {metric}")
     fig.tight_layout()
