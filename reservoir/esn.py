@@ -18,7 +18,14 @@ class LeakyRateReservoir(Reservoir):
     ``leak_rate``) and say how ``W @ x`` is computed from their layout in
     ``recurrent(params, state)``; the step, the state, the prepared input weights and the
     dense ``linear_form`` are shared.
+
+    A subclass whose ``recurrent`` also accepts states with a trailing batch axis (shape
+    ``(N, B)``, one column per sequence) sets ``batch_last = True``; the runner then runs B
+    sequences as one ``(N, B)`` state (see :mod:`reservoir.runner`), where each gather reads
+    a contiguous row of B values instead of B scattered values as ``vmap`` would.
     """
+
+    batch_last = False
 
     def recurrent(self, params, state):
         """``W @ state`` for this reservoir's weight layout."""
@@ -31,8 +38,10 @@ class LeakyRateReservoir(Reservoir):
         return int(params["bias"].shape[0])
 
     def step(self, params, state, u):
-        pre = self.recurrent(params, state) + input_product(params["W_in"], u, params.get("W_in_T")) + params["bias"]
-        leak = params["leak_rate"]
+        # state is (N,) with u (d,), or (N, B) with u (d, B) on the batch-last path.
+        pre = (self.recurrent(params, state) + input_product(params["W_in"], u, params.get("W_in_T"))
+               + _column(params["bias"], state))
+        leak = _column(params["leak_rate"], state)
         return (1.0 - leak) * state + leak * get_activation(self.activation)(pre)
 
     def prepare(self, params):
@@ -84,11 +93,20 @@ class ESN(LeakyRateReservoir):
         Half-width of the uniform bias (>= 0).
     activation : {"tanh", "identity", "relu", "sigmoid"} or callable, default="tanh"
         Unit nonlinearity (a callable must be a jax-traceable elementwise function).
+    dtype : {"float64", "float32"}, default="float64"
+        Precision of the weights and of the state updates. The weights are drawn (and scaled)
+        in float64 and then rounded, so both precisions run the same reservoir; inputs are
+        rounded to it too. Readouts are always fitted and applied in float64. See Notes.
     random_state : int, Generator or None
         Seed of the weights.
 
     Notes
     -----
+    float32 halves the memory of harvested states; on the CPU it is not faster for
+    in-degree 10 (the step is bound by the gathers and the loop, not by arithmetic width),
+    and it changes closed-loop forecasts after a few Lyapunov times, as any perturbation of
+    a chaotic forecast does (``benchmarks/speed_suite.py`` reports both on Lorenz-63).
+
     The defaults were chosen on Lorenz-63 forecasting (``benchmarks/lorenz_vpt.py``): with
     standardised inputs, a bias and squared-state features, a strong bias (1.0) and a
     moderate input scaling (0.3) keep the units in their nonlinear range, which the readout
@@ -111,6 +129,7 @@ class ESN(LeakyRateReservoir):
         in_degree=10,
         bias_scaling=1.0,
         activation="tanh",
+        dtype="float64",
         random_state=None,
     ):
         self.n_units = n_units
@@ -120,10 +139,14 @@ class ESN(LeakyRateReservoir):
         self.in_degree = in_degree
         self.bias_scaling = bias_scaling
         self.activation = activation
+        self.dtype = dtype
         self.random_state = random_state
 
+    # recurrent_product also takes (N, B) states, so batches run in the batch-last layout.
+    batch_last = True
+
     @classmethod
-    def from_weights(cls, W, W_in, bias=None, leak_rate=1.0, activation="tanh"):
+    def from_weights(cls, W, W_in, bias=None, leak_rate=1.0, activation="tanh", dtype="float64"):
         """An ESN with the given weights (dense or scipy sparse ``W`` of shape (N, N),
         ``W_in`` of shape (N, d), ``bias`` of shape (N,)), used as they are (no rescaling).
 
@@ -136,7 +159,7 @@ class ESN(LeakyRateReservoir):
         >>> esn.transform(np.ones((2, 1)))[-1].round(4).tolist()
         [0.8811, 0.8811, 0.8811]
         """
-        return FixedWeightsESN(W=W, W_in=W_in, bias=bias, leak_rate=leak_rate, activation=activation)
+        return FixedWeightsESN(W=W, W_in=W_in, bias=bias, leak_rate=leak_rate, activation=activation, dtype=dtype)
 
     def _check_hyperparameters(self):
         check_positive_int(self.n_units, "n_units")
@@ -156,6 +179,7 @@ class ESN(LeakyRateReservoir):
             if self.in_degree > self.n_units:
                 raise ValueError(f"in_degree ({self.in_degree}) cannot exceed n_units ({self.n_units})")
         get_activation(self.activation)
+        check_dtype(self.dtype)
 
     def initialize(self, n_inputs, random_state=None):
         """Draw ``W`` (scaled to ``spectral_radius``), ``W_in`` and the bias."""
@@ -181,35 +205,101 @@ class ESN(LeakyRateReservoir):
         scaling = np.broadcast_to(scaling, (n_inputs,))
         W_in = rng_in.uniform(-1.0, 1.0, (n, n_inputs)) * scaling
         bias = rng_b.uniform(-1.0, 1.0, n) * self.bias_scaling
-        return _params(W_idx, W_val, W_in, bias, self.leak_rate)
+        return _params(W_idx, W_val, W_in, bias, self.leak_rate, self.dtype)
 
     def recurrent(self, params, state):
         return recurrent_product(params, state)
 
+    def block_diagonal(self, params_list):
+        """Ensemble members as one reservoir with a block-diagonal ``W`` (M·N units), or None.
+
+        Member ``m``'s units are ``m·N ... (m+1)·N - 1`` of the combined state, and driving it
+        with an input gives every member's states at once. For sparse ``W`` this is the
+        fastest way to run an ensemble: one gather per in-degree slot over all M·N units,
+        where ``vmap`` over members makes a gather per member. Dense members (``in_degree``
+        None) return None: a block-diagonal dense ``W`` would cost M times more per step.
+
+        Examples
+        --------
+        >>> esn = ESN(n_units=10, in_degree=2)
+        >>> big = esn.block_diagonal([esn.initialize(1, random_state=s) for s in range(3)])
+        >>> big["W_idx"].shape, big["W_in"].shape
+        ((2, 30), (30, 1))
+        """
+        if any("W_idx" not in p for p in params_list):
+            return None
+        n = params_list[0]["bias"].shape[0]
+        if any(p["bias"].shape[0] != n or p["W_in"].shape != params_list[0]["W_in"].shape for p in params_list):
+            raise ValueError("params_list: every ensemble member must have the same shapes")
+        k = max(p["W_idx"].shape[0] for p in params_list)
+        # Members with a smaller (padded) in-degree get zero-weight slots pointing at unit 0.
+        idx = np.zeros((k, n * len(params_list)), dtype=np.int32)
+        val = np.zeros((k, n * len(params_list)), dtype=np.asarray(params_list[0]["W_val"]).dtype)
+        for m, p in enumerate(params_list):
+            km = p["W_idx"].shape[0]
+            idx[:km, m * n:(m + 1) * n] = np.asarray(p["W_idx"]) + m * n
+            idx[km:, m * n:(m + 1) * n] = m * n
+            val[:km, m * n:(m + 1) * n] = np.asarray(p["W_val"])
+        leak = np.concatenate([np.broadcast_to(np.asarray(p["leak_rate"]), (n,)) for p in params_list])
+        return {"W_idx": idx, "W_val": val,
+                "W_in": np.concatenate([np.asarray(p["W_in"]) for p in params_list]),
+                "bias": np.concatenate([np.asarray(p["bias"]) for p in params_list]),
+                "leak_rate": leak}
+
 
 def recurrent_product(params, state):
-    """``W @ state`` for ``W`` in the ``(k, N)`` padded layout, or dense."""
+    """``W @ state`` for ``W`` in the ``(k, N)`` padded layout, or dense.
+
+    ``state`` is ``(N,)`` or ``(N, B)`` (batch-last: gathering unit ``i`` then reads one
+    contiguous row of B values).
+    """
     if "W_idx" not in params:
         return params["W"] @ state
     indices, values = params["W_idx"], params["W_val"]
-    total = values[0] * state.at[indices[0]].get(mode="promise_in_bounds")
+    # k separate gathers of N (not one (k, N) gather): XLA on the CPU fuses them with the
+    # sums and the activation into one loop, several times faster.
+    total = _column(values[0], state) * state.at[indices[0]].get(mode="promise_in_bounds")
     for j in range(1, indices.shape[0]):
-        total = total + values[j] * state.at[indices[j]].get(mode="promise_in_bounds")
+        total = total + _column(values[j], state) * state.at[indices[j]].get(mode="promise_in_bounds")
     return total
 
 
 def input_product(W_in, u, W_in_T=None):
-    """``W_in @ u``. For a few inputs it is written as a sum of contiguous rows of ``W_in.T``
-    (pass ``W_in_T``, prepared once per run as ``ESN.prepare`` does), which XLA fuses into the
+    """``W_in @ u`` for ``u`` of shape (d,) or (d, B).
+
+    For a few inputs it is written as a sum of contiguous rows of ``W_in.T`` (pass
+    ``W_in_T``, prepared once per run as ``ESN.prepare`` does), which XLA fuses into the
     step's single loop: a matrix-vector kernel call, or strided columns of ``W_in``, cost a
-    fifth of the step on the CPU at N = 1000, d = 3."""
+    fifth of the step on the CPU at N = 1000, d = 3. (Projecting all time steps at once,
+    ``U @ W_in.T`` before the scan, was measured slower too: it adds a (T, N) array that each
+    step must read back; ``benchmarks/speed_suite.py`` re-measures it.)
+    """
     if W_in.shape[1] > 8:
         return W_in @ u
     rows = W_in.T if W_in_T is None else W_in_T
-    total = rows[0] * u[0]
+    total = _column(rows[0], u) * u[0]
     for i in range(1, W_in.shape[1]):
-        total = total + rows[i] * u[i]
+        total = total + _column(rows[i], u) * u[i]
     return total
+
+
+def _column(vector, like):
+    """``vector`` (N,) as a column (N, 1) when ``like`` has a trailing batch axis."""
+    if jnp.ndim(like) == 2 and jnp.ndim(vector) == 1:
+        return vector[:, None]
+    return vector
+
+
+DTYPES = ("float64", "float32")
+
+
+def check_dtype(dtype):
+    """Validate an ESN ``dtype`` option; return it as a numpy dtype."""
+    if isinstance(dtype, type) or isinstance(dtype, np.dtype):
+        dtype = np.dtype(dtype).name
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+    return np.dtype(dtype)
 
 
 def _linear_form(params, product, activation):
@@ -223,26 +313,30 @@ def _linear_form(params, product, activation):
             "leak_rate": np.asarray(params["leak_rate"], dtype=float), "activation": activation}
 
 
-def _params(W_idx, W_val, W_in, bias, leak_rate):
-    params = {"W_in": np.asarray(W_in, dtype=float), "bias": np.asarray(bias, dtype=float),
-              "leak_rate": np.asarray(leak_rate, dtype=float)}
+def _params(W_idx, W_val, W_in, bias, leak_rate, dtype="float64"):
+    # Drawn and scaled in float64, rounded once to the run precision.
+    dtype = check_dtype(dtype)
+    params = {"W_in": np.asarray(W_in, dtype=dtype), "bias": np.asarray(bias, dtype=dtype),
+              "leak_rate": np.asarray(leak_rate, dtype=dtype)}
     if W_idx is None:
-        params["W"] = np.asarray(W_val, dtype=float)
+        params["W"] = np.asarray(W_val, dtype=dtype)
     else:
         params["W_idx"] = np.asarray(W_idx, dtype=np.int32)
-        params["W_val"] = np.asarray(W_val, dtype=float)
+        params["W_val"] = np.asarray(W_val, dtype=dtype)
     return params
 
 
 class FixedWeightsESN(ESN):
     """An ESN whose weights are given, not drawn (see :meth:`ESN.from_weights`)."""
 
-    def __init__(self, W=None, W_in=None, bias=None, leak_rate=1.0, activation="tanh", random_state=None):
+    def __init__(self, W=None, W_in=None, bias=None, leak_rate=1.0, activation="tanh", dtype="float64",
+                 random_state=None):
         self.W = W
         self.W_in = W_in
         self.bias = bias
         self.leak_rate = leak_rate
         self.activation = activation
+        self.dtype = dtype
         self.random_state = random_state
 
     def initialize(self, n_inputs, random_state=None):
@@ -259,9 +353,10 @@ class FixedWeightsESN(ESN):
             raise ValueError(f"bias must have shape ({n},), got {bias.shape}")
         check_real(self.leak_rate, "leak_rate", low=0, high=1, low_inclusive=False)
         get_activation(self.activation)
+        check_dtype(self.dtype)
         density = (self.W.nnz if hasattr(self.W, "nnz") else np.count_nonzero(self.W)) / max(n * n, 1)
         if density > 0.25:
             dense = self.W.toarray() if hasattr(self.W, "toarray") else np.asarray(self.W, dtype=float)
-            return _params(None, dense, W_in, bias, self.leak_rate)
+            return _params(None, dense, W_in, bias, self.leak_rate, self.dtype)
         W_idx, W_val = from_matrix(self.W)
-        return _params(W_idx, W_val, W_in, bias, self.leak_rate)
+        return _params(W_idx, W_val, W_in, bias, self.leak_rate, self.dtype)
