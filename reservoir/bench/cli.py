@@ -101,6 +101,8 @@ def _bench(parser, args):
                and r["system"] in systems and r["seed"] in seeds]
     store.write_csv(args.out / "results.csv")
     summary = summary_table(records)
+    if PROTOCOLS[args.protocol].attractor_metrics:
+        summary += "\n\n" + summary_table(records, ("kl_divergence", "hellinger", "corr_dim_error", "diverged"))
     (args.out / "summary.txt").write_text(summary + "\n")
     print(f"\n{args.protocol}: {len(records)} tasks ({sum(r['metrics'] is None for r in records)} failed), "
           f"wall time of this invocation {wall:.0f} s\n")

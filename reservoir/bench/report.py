@@ -48,15 +48,22 @@ def summarize(records, metrics=("smape", "vpt_smape", "vpt_smape_pointwise", "vp
             values = np.array([m[metric] for m in scored if metric in m], dtype=float)
             if values.size == 0:
                 continue
-            q1, median, q3 = np.percentile(values, [25, 50, 75])
+            # Diverged forecasts have infinite errors; a huge finite stand-in keeps the quartile
+            # interpolation from producing inf - inf = nan, and is mapped back to inf.
+            big = np.finfo(float).max
+            q1, median, q3 = (np.inf if q >= big else q
+                              for q in np.percentile(np.where(values == np.inf, big, values), [25, 50, 75]))
             rows.append({"model": model, "fit_length": fit_length, "metric": metric, "median": float(median),
                          "q1": float(q1), "q3": float(q3), "mean": float(np.mean(values)), "n": int(values.size),
                          "failed": len(group) - len(scored)})
     return rows
 
 
-def summary_table(records) -> str:
-    """A plain-text table: per model (and fit length), median [IQR] of sMAPE and the three VPTs.
+def summary_table(records, metrics=("smape", "vpt_smape", "vpt_smape_pointwise", "vpt_error")) -> str:
+    """A plain-text table: per model (and fit length), median [IQR] of each metric over systems.
+
+    The default columns are sMAPE and the three valid prediction times (Lyapunov times);
+    for long forecasts pass e.g. ``("kl_divergence", "hellinger", "corr_dim_error", "diverged")``.
 
     Examples
     --------
@@ -65,20 +72,27 @@ def summary_table(records) -> str:
     >>> print(summary_table(recs).splitlines()[2].split()[:3])
     ['m', '10', '1']
     """
-    rows = summarize(records)
+    rows = summarize(records, metrics)
     cell = {(r["model"], r["fit_length"], r["metric"]): r for r in rows}
     keys = sorted({(r["model"], r["fit_length"]) for r in rows}, key=lambda k: (k[0], -k[1]))
-    header = (f"{'model':<14} {'fit':>5} {'n':>4} {'fail':>4}  {'sMAPE median [IQR]':<24} "
-              f"{'VPT cum. sMAPE (LT)':<24} {'VPT pointwise (LT)':<24} {'VPT error<0.4 (LT)':<24}")
+    titles = {"smape": "sMAPE", "vpt_smape": "VPT cum. sMAPE (LT)", "vpt_smape_pointwise": "VPT pointwise (LT)",
+              "vpt_error": "VPT error<0.4 (LT)", "diverged": "diverged"}
+    header = (f"{'model':<14} {'fit':>5} {'n':>4} {'fail':>4}  "
+              + " ".join(f"{titles.get(m, m) + ('' if m == 'diverged' else ' median [IQR]'):<30}" for m in metrics))
     lines = [header, "-" * len(header)]
     for model, fit_length in keys:
-        first = cell.get((model, fit_length, "smape")) or next(r for r in rows if (r["model"], r["fit_length"]) == (model, fit_length))
+        first = next(r for r in rows if (r["model"], r["fit_length"]) == (model, fit_length))
         parts = []
-        for metric in ("smape", "vpt_smape", "vpt_smape_pointwise", "vpt_error"):
+        for metric in metrics:
             r = cell.get((model, fit_length, metric))
-            parts.append(f"{r['median']:.3g} [{r['q1']:.3g}-{r['q3']:.3g}]" if r else "-")
+            if r is None:
+                parts.append("-")
+            elif metric == "diverged":  # a 0/1 flag: the fraction says more than its median
+                parts.append(f"{100 * r['mean']:.0f} % of tasks")
+            else:
+                parts.append(f"{r['median']:.3g} [{r['q1']:.3g}-{r['q3']:.3g}]")
         lines.append(f"{model:<14} {fit_length:>5} {first['n']:>4} {first['failed']:>4}  "
-                     + " ".join(f"{p:<24}" for p in parts))
+                     + " ".join(f"{p:<30}" for p in parts))
     return "\n".join(lines)
 
 
