@@ -10,7 +10,14 @@ from .base import Reservoir
 from .esn import ESN
 from .readouts import Ridge
 from .runner import run_sequences
+from .runner import run
 from .validation import check_nonnegative_int, check_sequences
+
+#: Steps harvested at a time when the readout streams (this package's ``Ridge``): the
+#: reservoir runs chunk by chunk carrying its state, and the readout accumulates XᵀX and
+#: XᵀY, so fitting memory is O(STREAM_CHUNK · F + F²), not O(T · F). 4096 steps of
+#: N = 1000 squared features are about 70 MB; larger chunks gain nothing measurable.
+STREAM_CHUNK = 4096
 
 
 class ReservoirEstimatorBase(BaseEstimator):
@@ -82,3 +89,40 @@ class ReservoirEstimatorBase(BaseEstimator):
         features, finals = run_sequences(self.reservoir_, self.reservoir_params_, scaled_sequences)
         features = [augment(f, s, *self._augmentation) for f, s in zip(features, scaled_sequences)]
         return features, finals
+
+    def _streams(self, readout):
+        """Whether ``readout`` can be fitted from streamed chunks (``Ridge.fit_streamed``)."""
+        return isinstance(readout, Ridge) and readout.solver != "svd"
+
+    def _harvest_chunks(self, scaled_sequences, finals):
+        """Yield ``(i, start, Z)``: augmented features ``Z`` of steps ``start, start + 1, ...``
+        of sequence ``i``, never more than about ``STREAM_CHUNK`` steps at once.
+
+        Sequences longer than a chunk run chunk by chunk, carrying the state (the same states
+        as one run: the scan is sequential anyway). Shorter ones are grouped and run batched.
+        ``finals[i]`` receives each final state.
+        """
+        chunk = STREAM_CHUNK
+        group = []
+
+        def flush():
+            features, group_finals = self._harvest([scaled_sequences[i] for i in group])
+            for i, Z, final in zip(group, features, group_finals):
+                finals[i] = final
+                yield i, 0, Z
+            group.clear()
+
+        for i, seq in enumerate(scaled_sequences):
+            if len(seq) <= chunk:
+                group.append(i)
+                if sum(len(scaled_sequences[j]) for j in group) >= chunk:
+                    yield from flush()
+                continue
+            state = None
+            for start in range(0, len(seq), chunk):
+                part = seq[start:start + chunk]
+                feats, state = run(self.reservoir_, self.reservoir_params_, part, state)
+                yield i, start, augment(feats, part, *self._augmentation)
+            finals[i] = state
+        if group:
+            yield from flush()

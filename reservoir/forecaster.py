@@ -83,11 +83,24 @@ class ReservoirForecaster(ReservoirEstimatorBase):
                 )
         self._fit_reservoir(sequences)
         scaled = [self._scale(s) for s in sequences]
-        features, finals = self._harvest(scaled)
+        readout = self._new_readout()
         # Features after input t predict input t + 1.
-        Z = np.concatenate([f[self.washout:-1] for f in features])
-        Y = np.concatenate([s[self.washout + 1:] for s in scaled])
-        self.readout_ = self._new_readout().fit(Z, Y)
+        if self._streams(readout):
+            # Chunk by chunk: memory does not grow with the length of the series.
+            finals = [None] * len(scaled)
+
+            def chunks():
+                for i, start, Z in self._harvest_chunks(scaled, finals):
+                    lo, hi = max(start, self.washout), min(start + len(Z), len(scaled[i]) - 1)
+                    if hi > lo:
+                        yield Z[lo - start:hi - start], scaled[i][lo + 1:hi + 1]
+
+            self.readout_ = readout.fit_streamed(chunks())
+        else:
+            features, finals = self._harvest(scaled)
+            Z = np.concatenate([f[self.washout:-1] for f in features])
+            Y = np.concatenate([s[self.washout + 1:] for s in scaled])
+            self.readout_ = readout.fit(Z, Y)
         self.state_ = finals[-1]
         self.last_input_ = scaled[-1][-1]
         self.train_bound_ = float(max(np.abs(s).max() for s in scaled))

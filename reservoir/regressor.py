@@ -74,10 +74,23 @@ class ReservoirRegressor(RegressorMixin, ReservoirEstimatorBase):
                     f"sequence {i} of X has n_samples = {len(seq)}, not more than washout = {self.washout}"
                 )
         self._fit_reservoir(sequences)
-        features, _ = self._harvest([self._scale(s) for s in sequences])
+        scaled = [self._scale(s) for s in sequences]
+        readout = self._new_readout()
+        if self._streams(readout):
+            # Chunk by chunk: memory does not grow with the length of the sequences.
+            def chunks():
+                for i, start, Z in self._harvest_chunks(scaled, [None] * len(scaled)):
+                    lo = max(start, self.washout)
+                    if start + len(Z) > lo:
+                        Y = targets[i][lo:start + len(Z)]
+                        yield Z[lo - start:], Y[:, 0] if self._y_was_1d else Y
+
+            self.readout_ = readout.fit_streamed(chunks())
+            return self
+        features, _ = self._harvest(scaled)
         Z = np.concatenate([f[self.washout:] for f in features])
         Y = np.concatenate([t[self.washout:] for t in targets])
-        self.readout_ = self._new_readout().fit(Z, Y[:, 0] if self._y_was_1d else Y)
+        self.readout_ = readout.fit(Z, Y[:, 0] if self._y_was_1d else Y)
         return self
 
     def _check_targets(self, y, sequences, layout):

@@ -78,6 +78,52 @@ class Ridge(RegressorMixin, BaseEstimator):
             self._solve()
         return self
 
+    def fit_streamed(self, chunks):
+        """Fit on an iterable of ``(X, y)`` chunks, accumulating the statistics and solving once.
+
+        The result equals ``fit`` on the concatenated chunks (to rounding), while only one
+        chunk is in memory at a time: this is how the estimators fit long series (see
+        ``reservoir.estimator_base.STREAM_CHUNK``). Unlike a loop of ``partial_fit`` it solves
+        once, not once per chunk.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> y = X @ np.array([1.0, -2.0, 0.5])
+        >>> chunks = ((X[i:i + 30], y[i:i + 30]) for i in range(0, 100, 30))
+        >>> np.allclose(Ridge().fit_streamed(chunks).coef_, Ridge().fit(X, y).coef_)
+        True
+        """
+        self._check_params()
+        if self.solver == "svd":
+            raise ValueError("solver='svd' needs the whole data matrix: use fit, or solver='auto'")
+        self._reset_statistics()
+        # Small chunks (e.g. many short sequences) are concatenated up to block_rows before
+        # they are accumulated: fewer, larger products, and data that fit in one block give
+        # exactly the numbers of fit.
+        block_rows = 4096
+        buffered = []
+
+        def accumulate():
+            X = buffered[0][0] if len(buffered) == 1 else np.concatenate([b[0] for b in buffered])
+            y = buffered[0][1] if len(buffered) == 1 else np.concatenate([b[1] for b in buffered])
+            X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64,
+                                 reset=not hasattr(self, "xtx_"))
+            self._accumulate(X, y)
+            buffered.clear()
+
+        for X, y in chunks:
+            buffered.append((X, y))
+            if sum(len(b[0]) for b in buffered) >= block_rows:
+                accumulate()
+        if buffered:
+            accumulate()
+        if not hasattr(self, "xtx_"):
+            raise ValueError("chunks is empty: there is nothing to fit")
+        self._solve()
+        return self
+
     def partial_fit(self, X, y):
         """Add a chunk to the streamed statistics and re-solve."""
         self._check_params()
