@@ -106,6 +106,8 @@ class ReservoirEstimatorBase(BaseEstimator):
         group = []
 
         def flush():
+            if not group:
+                return
             features, group_finals = self._harvest([scaled_sequences[i] for i in group])
             for i, Z, final in zip(group, features, group_finals):
                 finals[i] = final
@@ -118,6 +120,8 @@ class ReservoirEstimatorBase(BaseEstimator):
                 if sum(len(scaled_sequences[j]) for j in group) >= chunk:
                     yield from flush()
                 continue
+            # Keep the order of the sequences (the readout then sums in the same order).
+            yield from flush()
             state = None
             for start in range(0, len(seq), chunk):
                 part = seq[start:start + chunk]
