@@ -129,12 +129,30 @@ class ReservoirRegressor(RegressorMixin, ReservoirEstimatorBase):
         return outputs
 
     def score(self, X, y, sample_weight=None):
-        """R² of the predictions over all steps of all sequences."""
-        pred = self.predict(X)
-        if isinstance(pred, list):
-            pred = np.concatenate(pred)
-            y = np.concatenate([np.asarray(t) for t in y])
-        elif np.ndim(pred) == 3 or (np.ndim(pred) == 2 and np.ndim(X) == 3):
-            pred = pred.reshape(-1, *pred.shape[2:])
-            y = np.asarray(y).reshape(-1, *np.shape(y)[2:])
-        return r2_score(y, pred, sample_weight=sample_weight)
+        """R² of the predictions over the steps after each sequence's washout.
+
+        The first ``washout`` steps of a sequence are the reservoir's transient from its zero
+        state: they are left out of the fit and, for the same reason, out of the score (a
+        readout extrapolating over the transient would otherwise dominate R² on short
+        sequences). ``sample_weight`` has one weight per step of the concatenated sequences.
+        """
+        check_is_fitted(self, "readout_")
+        sequences, layout = self._check_inputs(X)
+        y_was_1d = self._y_was_1d  # checking targets must not change the fitted model
+        try:
+            targets = self._check_targets(y, sequences, layout)
+        finally:
+            self._y_was_1d = y_was_1d
+        w = self.washout
+        if all(len(seq) <= w for seq in sequences):
+            raise ValueError(f"X has no steps after the washout of {w}: nothing to score")
+        features, _ = self._harvest([self._scale(s) for s in sequences])
+        pred = np.concatenate([np.asarray(self.readout_.predict(f)).reshape(len(f), -1)[w:] for f in features])
+        true = np.concatenate([t.reshape(len(t), -1)[w:] for t in targets])
+        if sample_weight is not None:
+            lengths = [len(seq) for seq in sequences]
+            weights = np.asarray(sample_weight, dtype=float).reshape(-1)
+            if len(weights) != sum(lengths):
+                raise ValueError(f"sample_weight has {len(weights)} values; X has {sum(lengths)} steps")
+            sample_weight = np.concatenate([part[w:] for part in np.split(weights, np.cumsum(lengths)[:-1])])
+        return r2_score(true, pred, sample_weight=sample_weight)
