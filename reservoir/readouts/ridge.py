@@ -2,8 +2,11 @@
 
 import warnings
 
+import contextlib
+
 import numpy as np
 import scipy.linalg
+from threadpoolctl import threadpool_limits
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -13,6 +16,20 @@ SOLVERS = ("auto", "cholesky", "eigh", "svd")
 # Rows per accumulated block (see Ridge._accumulate_blocks): large enough for an efficient
 # matrix product, small enough that the buffer stays small (2048 x 2004 features: 33 MB).
 _BLOCK_ROWS = 2048
+
+
+def _blas_threads(n_features):
+    """One BLAS thread for mid-sized factorisations.
+
+    On a 2-core machine, a threaded Cholesky of a 1001 x 1001 Gram matrix run after a jax
+    computation took 1.3 s with 2 OpenBLAS threads and 0.02 s with one (measured with
+    ``benchmarks/speed_suite.py``'s Lorenz fit): threads that spin-wait for a core that
+    another thread pool holds. Below a few thousand features one thread loses little when
+    the machine is idle; above, threading pays and is left alone.
+    """
+    if 256 <= n_features <= 4096:
+        return threadpool_limits(limits=1, user_api="blas")
+    return contextlib.nullcontext()
 
 
 class Ridge(RegressorMixin, BaseEstimator):
@@ -183,6 +200,10 @@ class Ridge(RegressorMixin, BaseEstimator):
         return gram, cross, x_mean, y_mean
 
     def _solve(self):
+        with _blas_threads(len(self.xtx_)):
+            self._solve_statistics()
+
+    def _solve_statistics(self):
         gram, cross, x_mean, y_mean = self._centred_statistics()
         solver = "cholesky" if self.solver == "auto" else self.solver
         coef = None
