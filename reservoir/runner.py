@@ -21,7 +21,8 @@ rounding; ``tests/test_speed_paths.py``):
   B values per presynaptic unit, where ``vmap`` gathers B scattered values; about 3x faster
   per sequence at N = 1000, B = 16 (``benchmarks/speed_suite.py``);
 - ensembles of a reservoir with ``block_diagonal(params_list)`` (the sparse ESN) run as one
-  reservoir of M·N units with a block-diagonal ``W``;
+  reservoir of M·N units with a block-diagonal ``W`` when M·N is at most 4096, else member by
+  member (both beat the vmap over members);
 - the precision follows the params: float32 params (``ESN(dtype="float32")``) run in float32,
   with inputs rounded to it; everything else in float64.
 
@@ -38,6 +39,12 @@ from . import _jax  # noqa: F401  (float64 on)
 from .augment import augment
 
 _COMPILED = {}
+
+# Ensembles up to this many units in all run as one block-diagonal reservoir (run_ensemble).
+# Measured at N = 1000, 16 members, in-degree 10 (benchmarks/speed_suite.py), per
+# member-step: block-diagonal 13.1 us, members one by one 11.5 us, vmap 29.1 us; for small
+# members the per-step loop overhead that the block-diagonal form shares dominates instead.
+_BLOCK_DIAGONAL_UNITS = 4096
 
 
 def _compiled(kind, reservoir, build):
@@ -270,7 +277,8 @@ def run_ensemble(reservoir, params_list, inputs):
 
     Returns features of shape (M, T, F) for M members. A reservoir with a
     ``block_diagonal(params_list)`` method (the sparse ESN) runs the members as one
-    block-diagonal reservoir instead of a vmap over members (faster; same states).
+    block-diagonal reservoir (up to 4096 units in all), or member by member above that,
+    instead of a vmap over members (faster; same states).
 
     Examples
     --------
@@ -283,7 +291,14 @@ def run_ensemble(reservoir, params_list, inputs):
     """
     if python_loop(reservoir):
         return np.stack([run(reservoir, params, inputs)[0] for params in params_list])
-    combined = reservoir.block_diagonal(params_list) if hasattr(reservoir, "block_diagonal") else None
+    combined = None
+    if hasattr(reservoir, "block_diagonal"):
+        n_units = int(np.shape(jax.tree.leaves(reservoir.initial_state(_to_jax(params_list[0])))[0])[-1])
+        if len(params_list) * n_units > _BLOCK_DIAGONAL_UNITS:
+            # Large ensembles: one compiled scan per member, run one after another, beat
+            # both the block-diagonal reservoir (its weights leave the cache) and the vmap.
+            return np.stack([run(reservoir, params, inputs)[0] for params in params_list])
+        combined = reservoir.block_diagonal(params_list)
     if combined is not None:
         feats, _ = run(reservoir, combined, inputs)
         n_members = len(params_list)
