@@ -184,6 +184,7 @@ def valid_prediction_time(
     Returns
     -------
     int or float
+        A non-finite forecast value (a blown-up closed loop) counts as past the threshold.
         Without ``lyapunov_steps``: the number of steps before the first exceedance,
         an int in ``[0, T]`` (``T`` if the threshold is never exceeded). With it:
         that number times ``lyapunov_steps``, a float in Lyapunov times.
@@ -199,6 +200,9 @@ def valid_prediction_time(
     ...                       lyapunov_steps=0.5)
     1.0
     """
+    # A forecast that blew up is past any threshold from its first non-finite step on: it is
+    # scored, not rejected (the other metrics reject non-finite forecasts).
+    y_pred, blown_up = _finite_forecast(y_pred)
     y_true, y_pred = _check_pair(y_true, y_pred)
     if criterion not in _CRITERIA:
         raise ValueError(f"criterion must be one of {_CRITERIA}, got {criterion!r}")
@@ -214,6 +218,9 @@ def valid_prediction_time(
     else:
         curve = smape_curve(y_true, y_pred, cumulative=True if cumulative is None else cumulative)
 
+    curve = np.where(blown_up.reshape(len(curve), -1).any(axis=1), np.inf, curve) if blown_up.any() else curve
+    if blown_up.any() and criterion == "smape" and (True if cumulative is None else cumulative):
+        curve = np.maximum.accumulate(curve)  # the cumulative mean is infinite from then on
     exceeded = np.flatnonzero(curve > threshold)
     steps = int(exceeded[0]) if exceeded.size else len(curve)
     if lyapunov_steps is None:
@@ -328,6 +335,16 @@ def _as_float_array(value, name: str) -> np.ndarray:
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return array
+
+
+def _finite_forecast(y_pred):
+    """``y_pred`` with non-finite values replaced by a finite stand-in, and the mask of them."""
+    try:
+        array = np.asarray(y_pred, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"y_pred must be a numeric array, got {type(y_pred).__name__}") from err
+    blown_up = ~np.isfinite(array)
+    return np.where(blown_up, 0.0, array), blown_up
 
 
 def _check_pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:

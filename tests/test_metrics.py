@@ -174,10 +174,23 @@ def test_non_finite_values_are_rejected(metric, bad):
     y = alternating(4)
     broken = y.copy()
     broken[2, 1] = bad
-    with pytest.raises(ValueError, match="y_pred"):
-        metric(y, broken)
+    if metric is not valid_prediction_time:  # a blown-up forecast has a VPT (next test)
+        with pytest.raises(ValueError, match="y_pred"):
+            metric(y, broken)
     with pytest.raises(ValueError, match="y_true"):
         metric(broken, y)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_blown_up_forecast_is_invalid_from_its_first_non_finite_step(bad):
+    y = alternating(10) + 3.0
+    forecast = y.copy()
+    forecast[4, 1] = bad
+    forecast[7:] = bad
+    assert valid_prediction_time(y, forecast) == 4
+    assert valid_prediction_time(y, forecast, criterion="smape") == 4
+    assert valid_prediction_time(y, forecast, criterion="smape", cumulative=False) == 4
+    assert valid_prediction_time(y, forecast, lyapunov_steps=0.5) == 2.0
 
 
 @pytest.mark.parametrize("metric", PAIR_METRICS)
