@@ -175,13 +175,29 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         return outputs
 
     def _check_divergence(self, outputs, on_divergence):
-        limit = self.divergence_factor * self.train_bound_
+        check_divergence(outputs, self.divergence_factor * self.train_bound_, self.divergence_factor,
+                         on_divergence)
+
+
+def check_divergence(outputs, limit, factor, on_divergence):
+    """Warn about or raise on a closed-loop forecast that left the training range.
+
+    A row is diverged once a value is non-finite or beyond ``limit`` in absolute value
+    (``factor`` times the largest training value, named in the message). ``on_divergence`` is
+    ``"warn"`` (a :class:`ForecastDivergenceWarning` pointing at the caller's ``forecast``),
+    ``"raise"`` (:class:`ForecastDivergenceError`) or ``"ignore"``.
+
+    Examples
+    --------
+    >>> check_divergence(np.array([[0.5], [np.inf]]), 1.0, 10, "ignore")
+    """
+    with np.errstate(invalid="ignore"):
         bad = ~np.all(np.isfinite(outputs) & (np.abs(outputs) <= limit), axis=1)
-        if on_divergence == "ignore" or not bad.any():
-            return
-        step = int(np.argmax(bad))
-        message = (f"closed-loop forecast diverged at step {step}: values beyond {self.divergence_factor:g}x "
-                   "the training range or non-finite; later values are not a forecast")
-        if on_divergence == "raise":
-            raise ForecastDivergenceError(message)
-        warnings.warn(message, ForecastDivergenceWarning, stacklevel=3)
+    if on_divergence == "ignore" or not bad.any():
+        return
+    step = int(np.argmax(bad))
+    message = (f"closed-loop forecast diverged at step {step}: values beyond {factor:g}x "
+               "the training range or non-finite; later values are not a forecast")
+    if on_divergence == "raise":
+        raise ForecastDivergenceError(message)
+    warnings.warn(message, ForecastDivergenceWarning, stacklevel=4)

@@ -7,14 +7,13 @@ quadratic monomials. A ridge readout learns the one-step map, which is iterated 
 closed-loop forecasts.
 """
 
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .baselines import check_forecast_args
-from .forecaster import ForecastDivergenceError, ForecastDivergenceWarning
+from .forecaster import check_divergence
 from .readouts import Ridge
 from .validation import check_positive_int, check_real, check_sequences
 
@@ -245,17 +244,8 @@ class NVARForecaster(BaseEstimator):
         return buffer[span:]
 
     def _check_divergence(self, outputs, on_divergence):
-        limit = self.divergence_factor * self.train_bound_
-        with np.errstate(invalid="ignore"):
-            bad = ~np.all(np.isfinite(outputs) & (np.abs(outputs) <= limit), axis=1)
-        if on_divergence == "ignore" or not bad.any():
-            return
-        step = int(np.argmax(bad))
-        message = (f"closed-loop forecast diverged at step {step}: values beyond {self.divergence_factor:g}x "
-                   "the training range or non-finite; later values are not a forecast")
-        if on_divergence == "raise":
-            raise ForecastDivergenceError(message)
-        warnings.warn(message, ForecastDivergenceWarning, stacklevel=3)
+        check_divergence(outputs, self.divergence_factor * self.train_bound_, self.divergence_factor,
+                         on_divergence)
 
     def _check_series(self, X, name):
         sequences, _ = check_sequences(X, name)
