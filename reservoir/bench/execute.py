@@ -11,7 +11,6 @@ still running and a rerun of the same command picks up from there.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from ..chaos import list_systems
 from .evaluate import evaluate_task, task_key
@@ -150,7 +149,3 @@ def _check_systems(systems):
         raise ValueError(f"unknown systems {unknown}; see reservoir.chaos.list_systems()")
     return systems
 
-
-def results_path(out_dir) -> Path:
-    """The results store inside a benchmark output directory."""
-    return Path(out_dir) / "results.jsonl"
