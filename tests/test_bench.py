@@ -287,3 +287,19 @@ def test_short_fit_windows_cap_the_washout():
     # the protocol's warm-up rule (at most 10 % of the window) makes it a valid task.
     record = evaluate_task("data_limited", SMALL_ESN, "Lorenz", fit_length=101)
     assert record["error"] is None and np.isfinite(record["metrics"]["smape"])
+
+
+def test_every_search_space_gives_buildable_params():
+    optuna = pytest.importorskip("optuna")
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    for spec in MODELS.values():
+        if spec.search_space is None:
+            continue
+        params = spec.search_space(study.ask())
+        forecaster = spec.build(params, 0)
+        assert hasattr(forecaster, "forecast")
+        # The benchmark rebuilds the chosen params from Optuna's raw values.
+        replayed = spec.search_space(optuna.trial.FixedTrial(
+            {k: v for k, v in study.trials[-1].params.items()}))
+        assert replayed == params
+    assert {name for name, spec in MODELS.items() if spec.search_space} >= {"esn", "onion", "ei", "qrnn", "lsm", "analog"}

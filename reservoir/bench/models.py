@@ -126,6 +126,14 @@ def _qrnn_build(params, seed):
     return ReservoirForecaster(qrnn, Ridge(alpha=p["alpha"]), washout=p["washout"])
 
 
+def _qrnn_space(trial):
+    return {
+        "cell": trial.suggest_categorical("cell", ["rnn", "lstm", "gru"]),
+        "n_layers": trial.suggest_int("n_layers", 1, 3),
+        "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
+    }
+
+
 def _lsm_build(params, seed):
     from .. import LSM, ReservoirForecaster, Ridge
 
@@ -133,6 +141,14 @@ def _lsm_build(params, seed):
     _update(p, params, "lsm")
     lsm = LSM(n_units=p["n_units"], steps_per_input=p["steps_per_input"], encoding="current", random_state=seed)
     return ReservoirForecaster(lsm, Ridge(alpha=p["alpha"]), washout=p["washout"])
+
+
+def _lsm_space(trial):
+    return {
+        "n_units": trial.suggest_int("n_units", 100, 1000, step=100),
+        "steps_per_input": trial.suggest_int("steps_per_input", 1, 10),
+        "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
+    }
 
 
 def _analog_build(params, seed):
@@ -148,6 +164,16 @@ def _analog_build(params, seed):
     analog = AnalogReservoir(esn, Crossbar(device=p["device"]), activation_adc=RampADC(bits=p["adc_bits"]),
                              random_state=seed)
     return ReservoirForecaster(analog, Ridge(alpha=p["alpha"]), washout=p["washout"])
+
+
+def _analog_space(trial):
+    return {
+        "spectral_radius": trial.suggest_float("spectral_radius", 0.05, 1.5, log=True),
+        "leak_rate": trial.suggest_float("leak_rate", 0.05, 1.0),
+        "input_scaling": trial.suggest_float("input_scaling", 0.01, 1.0, log=True),
+        "adc_bits": trial.suggest_int("adc_bits", 4, 12),
+        "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
+    }
 
 
 def _persistence_build(params, seed):
@@ -218,11 +244,12 @@ MODELS = {
         ModelSpec("ei", "E/I balanced sigmoid reservoir, 500 units (reservoir.EIReservoir)", _ei_build,
                   _grid(balance=(-0.25, 0.0), leak_rate=(0.3, 1.0), alpha=(1e-8, 1e-6)), _ei_space),
         ModelSpec("qrnn", "quantum QLSTM reservoir, 6 qubits, exact simulation (quantum.QRNNReservoir)",
-                  _qrnn_build, _grid(cell=("rnn", "lstm"), alpha=(1e-8, 1e-6))),
+                  _qrnn_build, _grid(cell=("rnn", "lstm"), alpha=(1e-8, 1e-6)), _qrnn_space),
         ModelSpec("lsm", "liquid state machine, 300 LIF neurons, current input (reservoir.LSM)", _lsm_build,
-                  _grid(alpha=(1e-8, 1e-6))),
+                  _grid(alpha=(1e-8, 1e-6)), _lsm_space),
         ModelSpec("analog", "the ESN on a simulated ReRAM crossbar with an 8-bit ramp-ADC tanh "
-                  "(hardware.AnalogReservoir)", _analog_build, _grid(leak_rate=(0.3, 1.0), alpha=(1e-8, 1e-6))),
+                  "(hardware.AnalogReservoir)", _analog_build, _grid(leak_rate=(0.3, 1.0), alpha=(1e-8, 1e-6)),
+                  _analog_space),
         ModelSpec("persistence", "repeat the last fitted value", _persistence_build),
         ModelSpec("mean", "repeat the mean of the fit window", _mean_build),
         ModelSpec("parroting", "context parroting (Zhang & Gilpin 2025)", _parroting_build,
