@@ -117,10 +117,10 @@ def comparison_table(records, fit_length=1000) -> str:
 
     Only meaningful for records of the ``gilpin2023`` protocol (or ``data_limited`` at 1000).
     """
-    ours = [(f"{r['model']} (this run)", r["median"], None) for r in summarize(records, ("smape",))
-            if r["fit_length"] == fit_length]
-    vpt = {r["model"]: r["median"] for r in summarize(records, ("vpt_smape",)) if r["fit_length"] == fit_length}
-    entries = [(name, smape, vpt.get(name.rsplit(" (", 1)[0])) for name, smape, _ in ours]
+    medians = {(r["model"], r["metric"]): r["median"] for r in summarize(records, ("smape", "vpt_smape"))
+               if r["fit_length"] == fit_length}
+    entries = [(f"{model} (this run)", smape, medians.get((model, "vpt_smape")))
+               for (model, metric), smape in medians.items() if metric == "smape"]
     entries += [(f"{p['method']} (published)", p["median_smape"], p["vpt_smape"]) for p in published_results()]
     entries.sort(key=lambda e: e[1])
     lines = [f"{'method':<40} {'median sMAPE':>13} {'median VPT (LT)':>16}", "-" * 71]
