@@ -1,5 +1,6 @@
 """The fast paths give the same numbers as the reference paths.
 
+- long sequences run in chunks of ``RUN_CHUNK`` steps == one scan;
 - batches run in the batch-last layout (state (N, B)) == each sequence run alone;
 - ensembles run as one block-diagonal reservoir == each member run alone (and the vmap);
 - float32 ESNs run in float32 and stay close to float64;
@@ -16,6 +17,32 @@ import reservoir.estimator_base as estimator_base
 import reservoir.runner as runner
 from reservoir import ESN, ReservoirForecaster, ReservoirRegressor, Ridge
 from reservoir.runner import run, run_closed_loop, run_ensemble, run_sequences
+
+# -- long sequences in chunks ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_steps", [65, 96, 100])
+def test_chunked_run_equals_one_scan(monkeypatch, n_steps):
+    # 65: one padded step in the last chunk; 96: whole chunks; 100: a partly padded last chunk.
+    esn = ESN(n_units=40, in_degree=4, leak_rate=0.5, random_state=3)
+    params = esn.initialize(2)
+    inputs = np.random.default_rng(3).normal(size=(n_steps, 2))
+    start = np.random.default_rng(4).uniform(-0.5, 0.5, 40)
+    monkeypatch.setattr(runner, "RUN_CHUNK", 10**6)
+    whole, whole_final = run(esn, params, inputs, state=start)
+    monkeypatch.setattr(runner, "RUN_CHUNK", 16)
+    chunked, chunked_final = run(esn, params, inputs, state=start)
+    assert chunked.shape == (n_steps, 40) and chunked.dtype == np.float64
+    np.testing.assert_array_equal(chunked, whole)
+    np.testing.assert_array_equal(chunked_final, whole_final)
+
+
+def test_chunked_run_keeps_float32():
+    esn = ESN(n_units=20, dtype="float32", random_state=0)
+    feats, final = run(esn, esn.initialize(1), np.ones((3 * runner.RUN_CHUNK + 5, 1)))
+    assert feats.dtype == np.float32 and final.dtype == np.float32
+    assert feats.shape == (3 * runner.RUN_CHUNK + 5, 20)
+
 
 # -- batch-last batches ----------------------------------------------------------------------
 
