@@ -30,8 +30,15 @@ Roofline: each step's floating-point operations and bytes are counted (the formu
 ``step_cost``; tanh counted as 20 flops, gathered values as cache reads), and the fastest
 time the measured machine rates allow, ``max(flops / F, bytes / B)``, is divided by the
 measured time: the "fraction of roofline". F is the one-thread matmul rate (our scans and
-reservoirpy's loop use one core); B is the L2 rate when the step's working set fits in L2,
-else the DRAM rate.
+reservoirpy's loop use one core; the all-threads rate for dense ``W``, whose product both
+libraries hand to a multithreaded BLAS); B is the L2 rate when the step's working set fits
+in L2, else the DRAM rate.
+
+Measured floor: for a sparse step the FLOP/byte roofline is far too optimistic (the N·k
+gathers are bound by load instructions, not by the FPU or the memory bus), so each part of
+the step (gathers, tanh, writing the output) is also timed alone in its cheapest form found
+(``step_floor.py``) and the parts added. The bar lines say what each bar asks per step as a
+fraction of that floor.
 
 Timing hygiene: best of ``--repeats`` after a warm-up (compilation excluded, printed
 separately), ratios taken within this run, load average printed with the tables.
@@ -57,6 +64,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from bench_timing import best_time  # noqa: E402
+from step_floor import step_floor  # noqa: E402
 
 # Working-set sizes up to which a step is taken to run from L2 / L3 (picks B below).
 L2_BYTES, L3_BYTES = 2**20, 64 * 2**20
@@ -116,10 +124,12 @@ def step_cost(n_units, in_degree, n_inputs=3, itemsize=8, batch=1):
     return flops, bytes_, weights + n * (d + 2) * itemsize * batch
 
 
-def roofline_seconds(flops, bytes_, working_set, limits, dtype="float64"):
+def roofline_seconds(flops, bytes_, working_set, limits, dtype="float64", threads="1thread"):
+    """The fastest time the measured rates allow; ``threads="all_threads"`` for steps that go to a
+    multithreaded BLAS (dense ``W @ x``, in both libraries)."""
     level = "l2" if working_set <= L2_BYTES else "l3" if working_set <= L3_BYTES else "dram"
     bandwidth = limits[f"bandwidth_{level}"]
-    return max(flops / limits[f"flops_1thread_{dtype}"], bytes_ / bandwidth)
+    return max(flops / limits[f"flops_{threads}_{dtype}"], bytes_ / bandwidth)
 
 
 # -- reservoirpy with our matrices -------------------------------------------------------------
@@ -189,9 +199,13 @@ def harvest(args, limits, rows):
                     entry["reservoirpy_1thread_s"] = best_time(lambda: rpy_run(node, U), max(1, args.repeats - 1))
                 entry["reservoirpy_s"] = min(entry["reservoirpy_s"], entry["reservoirpy_1thread_s"])
             flops, bytes_, ws = step_cost(n, k)
-            entry["roofline_step_s"] = roofline_seconds(flops, bytes_, ws, limits)
+            threads = "1thread" if k is not None else "all_threads"
+            entry["roofline_step_s"] = roofline_seconds(flops, bytes_, ws, limits, threads=threads)
             f32 = step_cost(n, k, itemsize=4)
-            entry["roofline_step_f32_s"] = roofline_seconds(f32[0], f32[1], f32[2], limits, "float32")
+            entry["roofline_step_f32_s"] = roofline_seconds(f32[0], f32[1], f32[2], limits, "float32", threads)
+            if k is not None:
+                # The parts of the step timed alone (benchmarks/step_floor.py), per step.
+                entry["floor_step_s"] = step_floor(params, n_steps=min(steps, 5000), repeats=args.repeats)
             if n == 1000 and k == 10:
                 entry["fused_projection_s"] = fused_projection_time(esn, params, U, args.repeats)
             rows.append(entry)
@@ -231,6 +245,11 @@ def print_harvest_row(e, flush=False):
           f"reservoirpy {per('reservoirpy_s'):8.2f}  ratio f64 {e['reservoirpy_s'] / e['ours_f64_s']:5.2f}x  "
           f"roofline f64 {e['roofline_step_s'] * e['steps'] / e['ours_f64_s']:6.1%} "
           f"f32 {e['roofline_step_f32_s'] * e['steps'] / e['ours_f32_s']:6.1%}"
+          + (f"  measured floor {e['floor_step_s']['total'] * 1e6:.2f} us/step "
+             f"(gathers {e['floor_step_s']['gathers'] * 1e6:.2f}, tanh {e['floor_step_s']['tanh'] * 1e6:.2f}, "
+             f"output {e['floor_step_s']['output'] * 1e6:.2f}): ours at "
+             f"{e['floor_step_s']['total'] * e['steps'] / e['ours_f64_s']:.0%} of it"
+             if "floor_step_s" in e else "")
           + (f"  (fused input projection: {per('fused_projection_s'):.2f} us/step)"
              if "fused_projection_s" in e else ""), flush=flush)
 
@@ -271,6 +290,7 @@ def batch_and_ensemble(args, limits, rows):
                                                   max(1, args.repeats - 2))
     flops, bytes_, ws = step_cost(n, k, batch=B)
     entry["roofline_step_per_seq_s"] = roofline_seconds(flops, bytes_, ws, limits)
+    entry["floor_step_per_seq_s"] = step_floor(params, n_steps=min(steps, 2000), repeats=args.repeats, batch=B)
     rows.append(entry)
     print_batch_row(entry, "batch_last", flush=True)
 
@@ -302,7 +322,12 @@ def print_batch_row(e, fast, flush=False):
     per = lambda key: e[key] / (e["steps"] * e["batch"]) * 1e6  # noqa: E731
     print(f"  {e['section']}: per sequence-step: ours {fast} {per(f'ours_{fast}_s'):.2f} us, vmap "
           f"{per('ours_vmap_s'):.2f}, 16 separate {per('ours_separate_s'):.2f}, reservoirpy one by one "
-          f"{per('reservoirpy_one_by_one_s'):.2f}; ratio {e['reservoirpy_one_by_one_s'] / e[f'ours_{fast}_s']:.2f}x",
+          f"{per('reservoirpy_one_by_one_s'):.2f}; ratio {e['reservoirpy_one_by_one_s'] / e[f'ours_{fast}_s']:.2f}x"
+          + (f"; measured floor {e['floor_step_per_seq_s']['total'] * 1e6:.2f} us (gathers "
+             f"{e['floor_step_per_seq_s']['gathers'] * 1e6:.2f}, tanh {e['floor_step_per_seq_s']['tanh'] * 1e6:.2f}, "
+             f"output {e['floor_step_per_seq_s']['output'] * 1e6:.2f}): ours at "
+             f"{e['floor_step_per_seq_s']['total'] / (e[f'ours_{fast}_s'] / (e['steps'] * e['batch'])):.0%} of it"
+             if "floor_step_per_seq_s" in e else ""),
           flush=flush)
 
 
@@ -547,11 +572,13 @@ def summary(rows, limits):
         ratio = h[0]["reservoirpy_s"] / h[0]["ours_f64_s"]
         ratio32 = h[0]["reservoirpy_s"] / h[0]["ours_f32_s"]
         lines.append(f"harvest N=1000 k=10 >= 3x reservoirpy: {'MET' if ratio >= 3 else 'UNMET'} "
-                     f"(f64 {ratio:.2f}x; f32 {ratio32:.2f}x)")
+                     f"(f64 {ratio:.2f}x; f32 {ratio32:.2f}x)" + _floor_note(h[0], "floor_step_s", "reservoirpy_s", 3, h[0]["steps"]))
     b = get("batch16")
     if b:
         ratio = b[0]["reservoirpy_one_by_one_s"] / b[0]["ours_batch_last_s"]
-        lines.append(f"batch of 16 >= 8x reservoirpy one by one: {'MET' if ratio >= 8 else 'UNMET'} ({ratio:.2f}x)")
+        lines.append(f"batch of 16 >= 8x reservoirpy one by one: {'MET' if ratio >= 8 else 'UNMET'} ({ratio:.2f}x)"
+                     + _floor_note(b[0], "floor_step_per_seq_s", "reservoirpy_one_by_one_s", 8,
+                                 b[0]["steps"] * b[0]["batch"]))
     e = get("ensemble16")
     if e:
         ratio = e[0]["reservoirpy_one_by_one_s"] / e[0]["ours_run_ensemble_s"]
@@ -572,6 +599,16 @@ def summary(rows, limits):
                      f"(peak RSS {peak:.0f} MiB incl. imports; unchunked features alone would be "
                      f"{m[0]['unchunked_feature_matrix_mib']:.0f} MiB)")
     return lines
+
+
+def _floor_note(entry, key, theirs_key, factor, steps):
+    """What the bar asks per step, against the measured floor of the step."""
+    if key not in entry:
+        return ""
+    theirs = entry[theirs_key] / steps
+    floor = entry[key]["total"]
+    return (f"; {factor}x reservoirpy needs {theirs / factor * 1e6:.2f} us per step, "
+            f"{theirs / factor / floor:.0%} of the measured floor ({floor * 1e6:.2f} us)")
 
 
 def main():
