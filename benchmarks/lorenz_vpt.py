@@ -11,7 +11,10 @@ The peer: reservoirpy 0.4 ``Reservoir(N, sr=0.9, lr=0.3) >> Ridge(1e-6)``, its u
 tutorial settings (other settings at its defaults: 10 % connectivity, input scaling 1, no
 bias), fed the same standardised data and the same warm-up.
 
-Run: ``python benchmarks/lorenz_vpt.py [--units 1000] [--tests 10] [--horizon 2000]``
+``--dtype float32`` (or ``both``) runs our ESN in float32 too: the effect of the precision on
+VPT, on the same weights (drawn in float64, then rounded).
+
+Run: ``python benchmarks/lorenz_vpt.py [--units 1000] [--tests 10] [--horizon 2000] [--dtype both]``
 """
 
 import argparse
@@ -57,6 +60,8 @@ def main():
     parser.add_argument("--context", type=int, default=500)
     parser.add_argument("--horizon", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0, help="reservoir seed")
+    parser.add_argument("--dtype", choices=("float64", "float32", "both"), default="float64",
+                        help="precision of our ESN's state updates")
     args = parser.parse_args()
 
     lt_per_step = system_info("Lorenz").lyapunov_times_per_step(100)
@@ -65,10 +70,12 @@ def main():
              for s in range(1, args.tests + 1)]
 
     models = {}
-    start = time.perf_counter()
-    ours = ReservoirForecaster(ESN(n_units=args.units, random_state=args.seed)).fit(train)
-    fit_ours = time.perf_counter() - start
-    models["reservoir ESN (defaults)"] = (lambda ctx, n: ours.forecast(n, context=ctx, on_divergence="ignore"), fit_ours)
+    for dtype in (("float64", "float32") if args.dtype == "both" else (args.dtype,)):
+        start = time.perf_counter()
+        ours = ReservoirForecaster(ESN(n_units=args.units, random_state=args.seed, dtype=dtype)).fit(train)
+        fit_ours = time.perf_counter() - start
+        name = "reservoir ESN (defaults)" + ("" if dtype == "float64" else f" {dtype}")
+        models[name] = (lambda ctx, n, ours=ours: ours.forecast(n, context=ctx, on_divergence="ignore"), fit_ours)
     try:
         start = time.perf_counter()
         peer = reservoirpy_forecaster(train, args.units, args.seed)

@@ -31,8 +31,9 @@ Roofline: each step's floating-point operations and bytes are counted (the formu
 time the measured machine rates allow, ``max(flops / F, bytes / B)``, is divided by the
 measured time: the "fraction of roofline". F is the one-thread matmul rate (our scans and
 reservoirpy's loop use one core; the all-threads rate for dense ``W``, whose product both
-libraries hand to a multithreaded BLAS); B is the L2 rate when the step's working set fits
-in L2, else the DRAM rate.
+libraries hand to a multithreaded BLAS); B is the L2 rate (a numpy copy) when the step's
+working set fits in L2, else the L3 or DRAM one; for dense ``W`` the larger of that and the
+read rate of a multithreaded BLAS matrix-vector product of the same size.
 
 Measured floor: for a sparse step the FLOP/byte roofline is far too optimistic (the N·k
 gathers are bound by load instructions, not by the FPU or the memory bus), so each part of
@@ -94,6 +95,22 @@ def machine_limits(quick):
     # A copy reads and writes each byte: 2 bytes moved per byte copied.
     limits = {"bandwidth_l2": copy_rate(2**19, 2**30), "bandwidth_l3": copy_rate(2**24, 2**31),
               "bandwidth_dram": copy_rate(2**28 if quick else 2**29, 2**29)}
+
+    def matvec_read_rate(n_bytes, total):
+        # A multithreaded BLAS matrix-vector product reads the matrix once per call, from every
+        # core at once: the rate a dense W @ x can stream its weights at.
+        a = np.random.default_rng(0).standard_normal((n_bytes // 8 // 1000, 1000))
+        x = np.ones(1000)
+        repeats = max(1, total // n_bytes)
+
+        def products():
+            for _ in range(repeats):
+                a @ x
+
+        return n_bytes * repeats / best_time(products, 3)
+
+    limits["bandwidth_l3_all_threads"] = matvec_read_rate(2**24, 2**31)
+    limits["bandwidth_dram_all_threads"] = matvec_read_rate(2**28 if quick else 2**29, 2**29)
     for dtype in ("float64", "float32"):
         a = np.random.default_rng(0).standard_normal((2000, 2000)).astype(dtype)
         flop = 2 * 2000**3
@@ -129,6 +146,8 @@ def roofline_seconds(flops, bytes_, working_set, limits, dtype="float64", thread
     multithreaded BLAS (dense ``W @ x``, in both libraries)."""
     level = "l2" if working_set <= L2_BYTES else "l3" if working_set <= L3_BYTES else "dram"
     bandwidth = limits[f"bandwidth_{level}"]
+    if threads == "all_threads" and level != "l2":
+        bandwidth = max(bandwidth, limits[f"bandwidth_{level}_all_threads"])
     return max(flops / limits[f"flops_{threads}_{dtype}"], bytes_ / bandwidth)
 
 

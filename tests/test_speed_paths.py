@@ -123,14 +123,43 @@ def test_block_diagonal_pads_members_of_different_in_degree():
     np.testing.assert_allclose(feats[1], run(b, members[1], U)[0], rtol=0, atol=1e-12)
 
 
-def test_large_ensemble_runs_member_by_member(monkeypatch):
+@pytest.mark.parametrize("n_steps", [30, 70])
+def test_large_ensemble_runs_member_by_member(monkeypatch, n_steps):
+    # 70 steps with RUN_CHUNK 16: each member in chunks, written straight into the result.
     monkeypatch.setattr(runner, "_BLOCK_DIAGONAL_UNITS", 50)
+    monkeypatch.setattr(runner, "RUN_CHUNK", 16)
     esn = ESN(n_units=40, in_degree=4)
     members = [esn.initialize(2, random_state=s) for s in range(3)]
-    U = np.random.default_rng(12).normal(size=(30, 2))
+    U = np.random.default_rng(12).normal(size=(n_steps, 2))
     feats = run_ensemble(esn, members, U)
+    assert feats.shape == (3, n_steps, 40)
     for m, params in enumerate(members):
-        np.testing.assert_allclose(feats[m], run(esn, params, U)[0], rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(feats[m], run(esn, params, U)[0])
+
+
+@pytest.mark.parametrize("n_steps", [20, 70])
+def test_run_writes_into_out(monkeypatch, n_steps):
+    monkeypatch.setattr(runner, "RUN_CHUNK", 16)
+    esn = ESN(n_units=30, in_degree=3, random_state=0)
+    params = esn.initialize(1)
+    U = np.random.default_rng(13).normal(size=(n_steps, 1))
+    out = np.full((n_steps, 30), np.nan)
+    feats, final = run(esn, params, U, out=out)
+    assert feats is out
+    reference, reference_final = run(esn, params, U)
+    np.testing.assert_array_equal(out, reference)
+    np.testing.assert_array_equal(final, reference_final)
+
+
+def test_run_out_is_checked():
+    esn = ESN(n_units=10, random_state=0)
+    params = esn.initialize(1)
+    with pytest.raises(ValueError, match="out must be"):
+        run(esn, params, np.zeros((5, 1)), out=np.empty((5, 11)))
+    with pytest.raises(ValueError, match="out must be"):
+        run(esn, params, np.zeros((5, 1)), out=np.empty((5, 10), dtype=np.float32))
+    with pytest.raises(ValueError, match="one sequence"):
+        run(esn, params, np.zeros((2, 5, 1)), out=np.empty((5, 10)))
 
 
 def test_dense_ensemble_falls_back_to_vmap():
