@@ -118,10 +118,12 @@ def _run_batch(reservoir, params, state, inputs, keep):
 #: XLA allocates a scan's output afresh, and a large one is then first touched page by page
 #: as the steps are written: at N = 1000 over 20,000 steps that cost 2.6 µs per step, for a
 #: step of 7 µs. The chunks' buffers are recycled instead, and the numpy result is
-#: allocated in huge pages. One sequence, N = 1000, in-degree 10, 20,000 steps, on a 2-core
-#: Xeon: 9.6 µs per step in one scan, 8.6 in chunks of 512 (256: 9.2, 1024: 9.2). Batches
-#: are left in one scan: copying (T, B, F) chunks into the (B, T, F) result cost more
-#: than it saved (6.5 -> 8.5 µs per sequence-step with 512-step chunks).
+#: allocated by numpy, which asks for huge pages. One sequence, N = 1000, in-degree 10,
+#: 20,000 steps, on a 2-core Xeon: 9.2-9.6 µs per step in one scan, 8.0-8.9 in chunks of 256
+#: or 512, 9.0-9.5 in chunks of 1024 (``benchmarks/speed_suite.py`` and repeated runs).
+#: Batches are left in one scan: copying (T, B, F) chunks into the (B, T, F) result gained
+#: nothing beyond noise with 16- or 32-step chunks (6.1-6.2 against 6.4 µs per
+#: sequence-step, B = 16) and lost with 512-step ones (8.5).
 RUN_CHUNK = 512
 
 
@@ -256,7 +258,12 @@ def run(reservoir, params, inputs, state=None, out=None):
     if python_loop(reservoir):
         feats, final = reservoir.run_sequence(_to_numpy(params), np.asarray(inputs, dtype=np.float64),
                                               None if state is None else _to_numpy(state))
-        return np.asarray(feats), _to_numpy(final)
+        feats = np.asarray(feats)
+        if out is not None:
+            _check_out(out, np.asarray(inputs), feats.shape[-1], feats.dtype)
+            out[...] = feats
+            feats = out
+        return feats, _to_numpy(final)
     params = _to_jax(params)
     dtype = compute_dtype(params)
     # numpy until the compiled call: slicing and padding jax arrays would cost a dispatch each.

@@ -320,3 +320,16 @@ def test_closed_loop_float32_matches_stepwise():
         state = run(esn, params, y[None], state)[1]
         np.testing.assert_allclose(outputs[t], y, rtol=0, atol=1e-6)
         u = y
+
+
+def test_run_out_with_a_python_loop_reservoir():
+    from quantum import QRNNReservoir
+
+    qrnn = QRNNReservoir(cell="rnn", n_qubits=2, n_layers=1, backend="qiskit", random_state=0)
+    params = qrnn.initialize(1)
+    U = np.random.default_rng(14).normal(size=(4, 1))
+    reference, _ = run(qrnn, params, U)
+    out = np.empty_like(reference)
+    feats, _ = run(qrnn, params, U, out=out)
+    assert feats is out
+    np.testing.assert_array_equal(out, reference)
