@@ -30,13 +30,11 @@ Roofline: each step's floating-point operations and bytes are counted (the formu
 ``step_cost``; tanh counted as 20 flops, gathered values as cache reads), and the fastest
 time the measured machine rates allow, ``max(flops / F, bytes / B)``, is divided by the
 measured time: the "fraction of roofline". F is the one-thread matmul rate (our scans and
-reservoirpy's loop use one core; the all-threads rate for dense ``W``, whose product both
-libraries hand to a multithreaded BLAS); B is the L2 rate (a numpy copy) when the step's
-working set fits in L2, else the L3 or DRAM one; for dense ``W`` the larger of that and the
-read rate of a multithreaded BLAS matrix-vector product of the same size. The printed rows
-show it for sparse steps; a dense step is compared with a bare numpy ``W @ x`` of the same
-matrix instead (the cache levels of a VM, split over cores, are not a model worth trusting
-there: the copy-based roofline came out below the measured time).
+reservoirpy's loop use one core); B is the L2 rate (a numpy copy) when the step's working
+set fits in L2, else the L3 or DRAM one. It is given for sparse steps. A dense step is a
+multithreaded BLAS product in both libraries, for which this single-core model came out
+below the measured time; it is compared with a bare numpy ``W @ x`` of the same matrix
+instead (N >= 1000; at N = 100 a numpy call costs more than our whole step).
 
 Measured floor: for a sparse step the FLOP/byte roofline is far too optimistic (the N·k
 gathers are bound by load instructions, not by the FPU or the memory bus), so each part of
@@ -98,22 +96,6 @@ def machine_limits(quick):
     # A copy reads and writes each byte: 2 bytes moved per byte copied.
     limits = {"bandwidth_l2": copy_rate(2**19, 2**30), "bandwidth_l3": copy_rate(2**24, 2**31),
               "bandwidth_dram": copy_rate(2**28 if quick else 2**29, 2**29)}
-
-    def matvec_read_rate(n_bytes, total):
-        # A multithreaded BLAS matrix-vector product reads the matrix once per call, from every
-        # core at once: the rate a dense W @ x can stream its weights at.
-        a = np.random.default_rng(0).standard_normal((n_bytes // 8 // 1000, 1000))
-        x = np.ones(1000)
-        repeats = max(1, total // n_bytes)
-
-        def products():
-            for _ in range(repeats):
-                a @ x
-
-        return n_bytes * repeats / best_time(products, 3)
-
-    limits["bandwidth_l3_all_threads"] = matvec_read_rate(2**24, 2**31)
-    limits["bandwidth_dram_all_threads"] = matvec_read_rate(2**28 if quick else 2**29, 2**29)
     for dtype in ("float64", "float32"):
         a = np.random.default_rng(0).standard_normal((2000, 2000)).astype(dtype)
         flop = 2 * 2000**3
@@ -124,34 +106,25 @@ def machine_limits(quick):
 
 
 def step_cost(n_units, in_degree, n_inputs=3, itemsize=8, batch=1):
-    """(flops, bytes, working-set bytes) of one ESN step per sequence.
+    """(flops, bytes, working-set bytes) of one sparse ESN step per sequence.
 
-    Sparse: N·k gathered values (a 4-byte index, a weight, the gathered state value) with a
+    N·k gathered values (a 4-byte index, a weight, the gathered state value) with a
     multiply-add each; N·d input multiply-adds (W_inᵀ rows); bias, leak (3 flops), tanh; the
-    new state written once. Dense: N² weights read, 2N² flops. In a batch of B, the weights
-    and indices are read once per step for all B sequences.
+    new state written once. In a batch of B, the weights and indices are read once per step
+    for all B sequences.
     """
     n, d = n_units, n_inputs
-    if in_degree is None:
-        weights = n * n * itemsize
-        flops = 2 * n * n
-    else:
-        weights = n * in_degree * (4 + itemsize)
-        flops = 2 * n * in_degree
-    flops += n * (2 * d + 1 + 3 + TANH_FLOPS)
-    state_bytes = n * itemsize * (3 + (in_degree or 0))  # read, gathered, written
+    weights = n * in_degree * (4 + itemsize)
+    flops = 2 * n * in_degree + n * (2 * d + 1 + 3 + TANH_FLOPS)
+    state_bytes = n * itemsize * (3 + in_degree)  # read, gathered, written
     bytes_ = weights / batch + n * d * itemsize / batch + state_bytes
     return flops, bytes_, weights + n * (d + 2) * itemsize * batch
 
 
-def roofline_seconds(flops, bytes_, working_set, limits, dtype="float64", threads="1thread"):
-    """The fastest time the measured rates allow; ``threads="all_threads"`` for steps that go to a
-    multithreaded BLAS (dense ``W @ x``, in both libraries)."""
+def roofline_seconds(flops, bytes_, working_set, limits, dtype="float64"):
     level = "l2" if working_set <= L2_BYTES else "l3" if working_set <= L3_BYTES else "dram"
     bandwidth = limits[f"bandwidth_{level}"]
-    if threads == "all_threads" and level != "l2":
-        bandwidth = max(bandwidth, limits[f"bandwidth_{level}_all_threads"])
-    return max(flops / limits[f"flops_{threads}_{dtype}"], bytes_ / bandwidth)
+    return max(flops / limits[f"flops_1thread_{dtype}"], bytes_ / bandwidth)
 
 
 # -- reservoirpy with our matrices -------------------------------------------------------------
@@ -220,18 +193,16 @@ def harvest(args, limits, rows):
                 with threadpool_limits(1):
                     entry["reservoirpy_1thread_s"] = best_time(lambda: rpy_run(node, U), max(1, args.repeats - 1))
                 entry["reservoirpy_s"] = min(entry["reservoirpy_s"], entry["reservoirpy_1thread_s"])
-            flops, bytes_, ws = step_cost(n, k)
-            threads = "1thread" if k is not None else "all_threads"
-            entry["roofline_step_s"] = roofline_seconds(flops, bytes_, ws, limits, threads=threads)
-            f32 = step_cost(n, k, itemsize=4)
-            entry["roofline_step_f32_s"] = roofline_seconds(f32[0], f32[1], f32[2], limits, "float32", threads)
             if k is not None:
+                flops, bytes_, ws = step_cost(n, k)
+                entry["roofline_step_s"] = roofline_seconds(flops, bytes_, ws, limits)
+                f32 = step_cost(n, k, itemsize=4)
+                entry["roofline_step_f32_s"] = roofline_seconds(f32[0], f32[1], f32[2], limits, "float32")
                 # The parts of the step timed alone (benchmarks/step_floor.py), per step.
                 entry["floor_step_s"] = step_floor(params, n_steps=min(steps, 5000), repeats=args.repeats)
             elif n >= 1000:
                 # A dense step is a BLAS matrix-vector product in both libraries: the bare product
-                # (numpy, all threads) is what the machine does for it, caches included. (At
-                # N = 100 a numpy call costs more than the product; ours beats it.)
+                # (numpy, all threads) is what the machine does for it, caches included.
                 W, x = np.asarray(params["W"]), np.ones(n)
                 entry["bare_matvec_s"] = best_time(lambda: [W @ x for _ in range(50)], args.repeats) / 50
             if n == 1000 and k == 10:
@@ -272,7 +243,7 @@ def print_harvest_row(e, flush=False):
           f"ours f64 {per('ours_f64_s'):8.2f} us/step  f32 {per('ours_f32_s'):8.2f}  "
           f"reservoirpy {per('reservoirpy_s'):8.2f}  ratio f64 {e['reservoirpy_s'] / e['ours_f64_s']:5.2f}x  "
           + (f"roofline f64 {e['roofline_step_s'] * e['steps'] / e['ours_f64_s']:6.1%} "
-             f"f32 {e['roofline_step_f32_s'] * e['steps'] / e['ours_f32_s']:6.1%}" if "floor_step_s" in e else "")
+             f"f32 {e['roofline_step_f32_s'] * e['steps'] / e['ours_f32_s']:6.1%}" if "roofline_step_s" in e else "")
           + (f"bare W @ x {e['bare_matvec_s'] * 1e6:.2f} us: ours at "
              f"{e['bare_matvec_s'] * e['steps'] / e['ours_f64_s']:.0%} of it" if "bare_matvec_s" in e else "")
           + (f"  measured floor {e['floor_step_s']['total'] * 1e6:.2f} us/step "
