@@ -40,7 +40,9 @@ Measured floor: for a sparse step the FLOP/byte roofline is far too optimistic (
 gathers are bound by load instructions, not by the FPU or the memory bus), so each part of
 the step (gathers, tanh, writing the output) is also timed alone in its cheapest form found
 (``step_floor.py``) and the parts added. The bar lines say what each bar asks per step as a
-fraction of that floor.
+fraction of that floor. Where gcc is installed, the whole step hand-written in C
+(``reference_step.c``, checked against our states) is timed too: what a specialised kernel
+reaches on this machine.
 
 Timing hygiene: best of ``--repeats`` after a warm-up (compilation excluded, printed
 separately), ratios taken within this run, load average printed with the tables.
@@ -66,7 +68,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from bench_timing import best_time  # noqa: E402
-from step_floor import step_floor  # noqa: E402
+from step_floor import c_reference_step, step_floor  # noqa: E402
 
 # Working-set sizes up to which a step is taken to run from L2 / L3 (picks B below).
 L2_BYTES, L3_BYTES = 2**20, 64 * 2**20
@@ -198,8 +200,10 @@ def harvest(args, limits, rows):
                 entry["roofline_step_s"] = roofline_seconds(flops, bytes_, ws, limits)
                 f32 = step_cost(n, k, itemsize=4)
                 entry["roofline_step_f32_s"] = roofline_seconds(f32[0], f32[1], f32[2], limits, "float32")
-                # The parts of the step timed alone (benchmarks/step_floor.py), per step.
+                # The parts of the step timed alone (benchmarks/step_floor.py), per step, and the
+                # whole step hand-written in C (None without gcc).
                 entry["floor_step_s"] = step_floor(params, n_steps=min(steps, 5000), repeats=args.repeats)
+                entry["c_reference_step_s"] = c_reference_step(params, U, repeats=args.repeats)
             elif n >= 1000:
                 # A dense step is a BLAS matrix-vector product in both libraries: the bare product
                 # (numpy, all threads) is what the machine does for it, caches included.
@@ -251,6 +255,9 @@ def print_harvest_row(e, flush=False):
              f"output {e['floor_step_s']['output'] * 1e6:.2f}): ours at "
              f"{e['floor_step_s']['total'] * e['steps'] / e['ours_f64_s']:.0%} of it"
              if "floor_step_s" in e else "")
+          + (f"; hand-written C step {e['c_reference_step_s'] * 1e6:.2f} us "
+             f"({e['reservoirpy_s'] / e['steps'] / e['c_reference_step_s']:.2f}x reservoirpy)"
+             if e.get("c_reference_step_s") else "")
           + (f"  (fused input projection: {per('fused_projection_s'):.2f} us/step)"
              if "fused_projection_s" in e else ""), flush=flush)
 
@@ -572,8 +579,11 @@ def summary(rows, limits):
     if h:
         ratio = h[0]["reservoirpy_s"] / h[0]["ours_f64_s"]
         ratio32 = h[0]["reservoirpy_s"] / h[0]["ours_f32_s"]
+        c_step = h[0].get("c_reference_step_s")
         lines.append(f"harvest N=1000 k=10 >= 3x reservoirpy: {'MET' if ratio >= 3 else 'UNMET'} "
-                     f"(f64 {ratio:.2f}x; f32 {ratio32:.2f}x)" + _floor_note(h[0], "floor_step_s", "reservoirpy_s", 3, h[0]["steps"]))
+                     f"(f64 {ratio:.2f}x; f32 {ratio32:.2f}x)" + _floor_note(h[0], "floor_step_s", "reservoirpy_s", 3, h[0]["steps"])
+                     + (f"; the step hand-written in C gets {h[0]['reservoirpy_s'] / h[0]['steps'] / c_step:.2f}x"
+                        if c_step else ""))
     b = get("batch16")
     if b:
         ratio = b[0]["reservoirpy_one_by_one_s"] / b[0]["ours_batch_last_s"]

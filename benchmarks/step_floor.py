@@ -12,10 +12,18 @@ alone, in the cheapest form found, and the parts are added:
 - **output**: writing each step's N states into a freshly allocated (T, N) array, page
   faults included (any harvest must produce that array).
 
-The sum is not a strict bound (out-of-order cores overlap some of it) but no implementation
-tried came within 20 % of it. Used by ``speed_suite.py``; run alone:
-``python benchmarks/step_floor.py``.
+The sum is not a strict bound: out-of-order cores overlap some of it.
+
+:func:`c_reference_step` times the whole step written by hand in C (``reference_step.c``,
+compiled with gcc when there is one): what a specialised kernel would reach on this machine.
+
+Used by ``speed_suite.py``; run alone: ``python benchmarks/step_floor.py``.
 """
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -96,6 +104,45 @@ def step_floor(params, n_steps=5000, repeats=3, batch=1):
     return {"gathers": gathers, "tanh": tanh, "output": output, "total": gathers + tanh + output}
 
 
+def c_reference_step(params, inputs, repeats=3):
+    """Seconds per step of ``reference_step.c`` run on ``params`` (a sparse ESN, tanh) and
+    ``inputs`` (T, d) from the zero state, or None without gcc. Its last state is checked
+    against ``reservoir.runner.run`` (to 1e-12)."""
+    from reservoir import ESN
+    from reservoir.runner import run
+
+    compiler = shutil.which("gcc")
+    if compiler is None:
+        return None
+    source = Path(__file__).resolve().parent / "reference_step.c"
+    idx, val, k = _row_layout(params)
+    n, d = len(params["bias"]), inputs.shape[1]
+    leak = float(np.asarray(params["leak_rate"]))
+    with tempfile.TemporaryDirectory() as folder:
+        binary = Path(folder) / "reference_step"
+        # -ffast-math lets gcc call glibc's vectorised tanh; -fopenmp-simd honours the pragma.
+        flags = ["-O3", "-march=native", "-ffast-math", "-fopenmp-simd", f"-DKDEG={k}", f"-DDIN={d}"]
+        built = subprocess.run([compiler, *flags, "-o", str(binary), str(source), "-lm", "-lmvec"],
+                               capture_output=True, text=True)
+        if built.returncode != 0:
+            built = subprocess.run([compiler, *flags, "-o", str(binary), str(source), "-lm"],
+                                   capture_output=True, text=True)
+        if built.returncode != 0:
+            return None
+        idx.astype(np.int32).tofile(Path(folder) / "idx.bin")
+        val.tofile(Path(folder) / "val.bin")
+        np.ascontiguousarray(params["W_in"], dtype=np.float64).tofile(Path(folder) / "win.bin")
+        np.asarray(params["bias"], dtype=np.float64).tofile(Path(folder) / "bias.bin")
+        np.ascontiguousarray(inputs, dtype=np.float64).tofile(Path(folder) / "inputs.bin")
+        done = subprocess.run([str(binary), folder, str(n), str(len(inputs)), repr(leak), str(repeats)],
+                              capture_output=True, text=True, check=True)
+        last = np.fromfile(Path(folder) / "last.bin")
+    ours = run(ESN.from_weights(np.zeros((n, n)), params["W_in"]), params, inputs)[0][-1]
+    if np.abs(last - ours).max() > 1e-12:
+        raise AssertionError(f"the C step disagrees with ours: max |diff| {np.abs(last - ours).max():.2e}")
+    return float(done.stdout) / len(inputs)
+
+
 if __name__ == "__main__":
     import sys
     from pathlib import Path
@@ -104,5 +151,10 @@ if __name__ == "__main__":
     from reservoir import ESN
 
     for n_units, batch in ((100, 1), (1000, 1), (4000, 1), (1000, 16)):
-        floor = step_floor(ESN(n_units=n_units, random_state=0).initialize(3), batch=batch)
-        print(f"N={n_units} k=10 batch={batch}: " + ", ".join(f"{key} {value * 1e6:.2f} us" for key, value in floor.items()))
+        params = ESN(n_units=n_units, leak_rate=0.3, random_state=0).initialize(3)
+        floor = step_floor(params, batch=batch)
+        line = f"N={n_units} k=10 batch={batch}: " + ", ".join(f"{key} {value * 1e6:.2f} us" for key, value in floor.items())
+        if batch == 1:
+            c_step = c_reference_step(params, np.random.default_rng(0).standard_normal((20000, 3)))
+            line += "; hand-written C step " + ("(no gcc)" if c_step is None else f"{c_step * 1e6:.2f} us")
+        print(line)
