@@ -203,7 +203,7 @@ def harvest(args, limits, rows):
                 # The parts of the step timed alone (benchmarks/step_floor.py), per step, and the
                 # whole step hand-written in C (None without gcc).
                 entry["floor_step_s"] = step_floor(params, n_steps=min(steps, 5000), repeats=args.repeats)
-                entry["c_reference_step_s"] = c_reference_step(params, U, repeats=args.repeats)
+                entry["c_reference_step_s"] = c_reference_step(esn, params, U, repeats=args.repeats)
             elif n >= 1000:
                 # A dense step is a BLAS matrix-vector product in both libraries: the bare product
                 # (numpy, all threads) is what the machine does for it, caches included.

@@ -6,8 +6,9 @@ load ports, not the FPU or the memory bus, set the pace. So each part of the ste
 alone, in the cheapest form found, and the parts are added:
 
 - **gathers**: ``pre_i = sum_j W[i, j] x[idx[i, j]]`` over the real weights, compiled by
-  numba (row-wise layout, unsigned 32-bit indices: the fastest of the layouts tried, about as
-  fast as the same loop in C with ``gcc -O3 -march=native``), the state fed back each step;
+  numba (row-wise layout, unsigned 32-bit indices: the fastest of the layouts tried; the
+  same loop in C with ``gcc -O3 -march=native`` was about 20 % faster), the state fed back
+  each step;
 - **tanh**: numpy's vectorised ``tanh`` over a block of steps, per N values;
 - **output**: writing each step's N states into a freshly allocated (T, N) array, page
   faults included (any harvest must produce that array).
@@ -104,11 +105,10 @@ def step_floor(params, n_steps=5000, repeats=3, batch=1):
     return {"gathers": gathers, "tanh": tanh, "output": output, "total": gathers + tanh + output}
 
 
-def c_reference_step(params, inputs, repeats=3):
-    """Seconds per step of ``reference_step.c`` run on ``params`` (a sparse ESN, tanh) and
-    ``inputs`` (T, d) from the zero state, or None without gcc. Its last state is checked
-    against ``reservoir.runner.run`` (to 1e-12)."""
-    from reservoir import ESN
+def c_reference_step(esn, params, inputs, repeats=3):
+    """Seconds per step of ``reference_step.c`` run on ``params`` of ``esn`` (a sparse ESN with
+    tanh units) and ``inputs`` (T, d) from the zero state, or None without gcc. Its last state
+    is checked against ``reservoir.runner.run`` (to 1e-12)."""
     from reservoir.runner import run
 
     compiler = shutil.which("gcc")
@@ -137,7 +137,7 @@ def c_reference_step(params, inputs, repeats=3):
         done = subprocess.run([str(binary), folder, str(n), str(len(inputs)), repr(leak), str(repeats)],
                               capture_output=True, text=True, check=True)
         last = np.fromfile(Path(folder) / "last.bin")
-    ours = run(ESN.from_weights(np.zeros((n, n)), params["W_in"]), params, inputs)[0][-1]
+    ours = run(esn, params, inputs)[0][-1]
     if np.abs(last - ours).max() > 1e-12:
         raise AssertionError(f"the C step disagrees with ours: max |diff| {np.abs(last - ours).max():.2e}")
     return float(done.stdout) / len(inputs)
@@ -151,10 +151,11 @@ if __name__ == "__main__":
     from reservoir import ESN
 
     for n_units, batch in ((100, 1), (1000, 1), (4000, 1), (1000, 16)):
-        params = ESN(n_units=n_units, leak_rate=0.3, random_state=0).initialize(3)
+        esn = ESN(n_units=n_units, leak_rate=0.3, random_state=0)
+        params = esn.initialize(3)
         floor = step_floor(params, batch=batch)
         line = f"N={n_units} k=10 batch={batch}: " + ", ".join(f"{key} {value * 1e6:.2f} us" for key, value in floor.items())
         if batch == 1:
-            c_step = c_reference_step(params, np.random.default_rng(0).standard_normal((20000, 3)))
+            c_step = c_reference_step(esn, params, np.random.default_rng(0).standard_normal((20000, 3)))
             line += "; hand-written C step " + ("(no gcc)" if c_step is None else f"{c_step * 1e6:.2f} us")
         print(line)
