@@ -656,26 +656,22 @@ def main():
           f"{os.cpu_count()} cores, load average {loads[0]}", flush=True)
     limits = machine_limits(args.quick)
     print("machine: " + ", ".join(f"{k} {v / 1e9:.1f} G/s" for k, v in limits.items()), flush=True)
-    if "harvest" in sections:
-        print("harvest (one sequence, 3 inputs, leak 0.3, float64 unless said):", flush=True)
-        harvest(args, limits, rows)
-        loads.append(load())
-    if "batch" in sections:
-        print("batch of 16 sequences / ensemble of 16 reservoirs, N=1000, k=10:", flush=True)
-        batch_and_ensemble(args, limits, rows)
-        loads.append(load())
-    if "lorenz" in sections:
-        print("Lorenz-63, N=1000, fit on 10,000 points + 2,000-step closed-loop forecast:", flush=True)
-        lorenz(args, rows)
-        loads.append(load())
-    if "spiking" in sections:
-        print("spiking and quantum steps:", flush=True)
-        spiking_and_quantum(args, limits, rows)
-        loads.append(load())
-    if "memory" in sections:
-        print("peak memory (a fresh subprocess per line; VmHWM = whole process incl. imports):", flush=True)
-        memory(args, rows)
-        loads.append(load())
+    runs = [
+        ("harvest", "harvest (one sequence, 3 inputs, leak 0.3, float64 unless said):",
+         lambda: harvest(args, limits, rows)),
+        ("batch", "batch of 16 sequences / ensemble of 16 reservoirs, N=1000, k=10:",
+         lambda: batch_and_ensemble(args, limits, rows)),
+        ("lorenz", "Lorenz-63, N=1000, fit on 10,000 points + 2,000-step closed-loop forecast:",
+         lambda: lorenz(args, rows)),
+        ("spiking", "spiking and quantum steps:", lambda: spiking_and_quantum(args, limits, rows)),
+        ("memory", "peak memory (a fresh subprocess per line; VmHWM = whole process incl. imports):",
+         lambda: memory(args, rows)),
+    ]
+    for section, title, measure in runs:
+        if section in sections:
+            print(title, flush=True)
+            measure()
+            loads.append(load())
     lines = summary(rows, limits)
     print(f"\nbars (load average during the run: {loads}):")
     for line in lines:

@@ -366,13 +366,13 @@ def run_ensemble(reservoir, params_list, inputs):
         return np.stack([run(reservoir, params, inputs)[0] for params in params_list])
     combined = None
     if hasattr(reservoir, "block_diagonal"):
-        n_units = int(np.shape(jax.tree.leaves(reservoir.initial_state(_to_jax(params_list[0])))[0])[-1])
+        first = _to_jax(params_list[0])
+        n_units = int(np.shape(jax.tree.leaves(reservoir.initial_state(first))[0])[-1])
         if len(params_list) * n_units > _BLOCK_DIAGONAL_UNITS:
             # Large ensembles: one compiled scan per member, run one after another, beat
             # both the block-diagonal reservoir (its weights leave the cache) and the vmap.
             # Each member writes into its slice of the result: stacking 16 members' features
             # afterwards cost 4 us per member-step at N = 1000 (a copy of the whole result).
-            first = _to_jax(params_list[0])
             feats = np.empty((len(params_list), len(inputs), reservoir.n_features(first)),
                              dtype=compute_dtype(first))
             for member, params in zip(feats, params_list):
