@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _jax  # noqa: F401  (float64 on)
+from . import kernels
 from .activations import get_activation
 from .base import Reservoir, make_rng
 from .validation import check_positive_int, check_real
@@ -213,6 +214,23 @@ class ESN(LeakyRateReservoir):
 
     def recurrent(self, params, state):
         return recurrent_product(params, state)
+
+    def run_native(self, params, inputs, state=None, out=None, lengths=None):
+        """Harvest with the compiled kernel (:mod:`reservoir.kernels`), or return None where it
+        does not apply (dense or float32 weights, another activation, a subclass with its own
+        ``recurrent``, no kernel on this machine); the runner then uses the jax scan.
+
+        Same arguments and results as :func:`reservoir.kernels.run_sparse_esn`, with numpy
+        params; ``state`` None is the zero state.
+        """
+        if type(self).recurrent is not ESN.recurrent or not kernels.applies(params, self.activation):
+            return None
+        if out is not None and (out.dtype != np.float64 or out.strides[-1] != out.itemsize):
+            return None
+        if state is None:
+            n = np.shape(params["bias"])[0]
+            state = np.zeros((n,) if np.ndim(inputs) == 2 else (np.shape(inputs)[0], n))
+        return kernels.run_sparse_esn(params, inputs, state, out=out, lengths=lengths)
 
     def block_diagonal(self, params_list):
         """Ensemble members as one reservoir with a block-diagonal ``W`` (M·N units), or None.

@@ -14,7 +14,11 @@ shape (T, d) or (B, T, d); ``run``, ``run_ensemble`` and ``step_features`` then 
 of the compiled scan, and ``run_closed_loop`` refuses it (the forecaster steps it instead).
 
 Fast paths, chosen automatically (each gives the same states as the generic vmapped scan, to
-rounding; ``tests/test_speed_paths.py``):
+rounding; ``tests/test_speed_paths.py``, ``tests/test_native.py``):
+
+- a reservoir with ``run_native`` (the sparse float64 tanh ESN) is harvested by a compiled
+  kernel when one could be built for this machine (:mod:`reservoir.kernels`): one sequence,
+  batches and ragged groups of sequences; the closed loop stays a jax scan;
 
 - batches of sequences (3-D inputs, ``run_sequences``) of a reservoir with ``batch_last =
   True`` (the ESN) run as one ``(N, B)`` state: a sparse gather then reads a contiguous row of
@@ -270,6 +274,11 @@ def run(reservoir, params, inputs, state=None, out=None):
     inputs = np.asarray(inputs, dtype=dtype)
     if inputs.ndim not in (2, 3):
         raise ValueError(f"inputs must have shape (T, d) or (B, T, d); got {inputs.shape}")
+    if out is not None:
+        _check_out(out, inputs, reservoir.n_features(params), dtype)
+    native = _run_native(reservoir, params, inputs, state, out)
+    if native is not None:
+        return native
     if state is None:
         state = reservoir.initial_state(params)
         if inputs.ndim == 3:
@@ -277,8 +286,6 @@ def run(reservoir, params, inputs, state=None, out=None):
     state = _to_jax(state)
     n_steps = inputs.shape[-2]
     padded, keep = _padded(inputs)
-    if out is not None:
-        _check_out(out, inputs, reservoir.n_features(params), dtype)
     if inputs.ndim == 2:
         final, feats = _run_single(_compiled("run", reservoir, _build_run), params, state, padded, keep,
                                    n_steps, out)
@@ -287,6 +294,15 @@ def run(reservoir, params, inputs, state=None, out=None):
         final, feats = _run_batch(reservoir, params, state, padded, keep)
         feats = feats[:, :n_steps]
     return feats, _to_numpy(final)
+
+
+def _run_native(reservoir, params, inputs, state, out=None, lengths=None):
+    """``reservoir.run_native(...)`` (a compiled harvest, see :mod:`reservoir.kernels`) with
+    numpy arguments, or None when the reservoir has none or it does not apply."""
+    run_native = getattr(reservoir, "run_native", None)
+    if run_native is None:
+        return None
+    return run_native(_to_numpy(params), inputs, None if state is None else _to_numpy(state), out, lengths)
 
 
 def _check_out(out, inputs, n_features, dtype):
@@ -325,15 +341,20 @@ def run_sequences(reservoir, params, sequences):
                 features[i], finals[i] = run(reservoir, params, sequences[i])
             continue
         params_j = _to_jax(params)
+        lengths = [len(sequences[i]) for i in members]
         batch = np.zeros((len(members), length, sequences[members[0]].shape[1]), dtype=compute_dtype(params_j))
         keep = np.zeros((len(members), length), dtype=bool)
         for j, i in enumerate(members):
             batch[j, : len(sequences[i])] = sequences[i]
             keep[j, : len(sequences[i])] = True
-        state = reservoir.initial_state(params_j)
-        state = jax.tree.map(lambda s: jnp.broadcast_to(s, (len(members),) + s.shape), state)
-        final, feats = _run_batch(reservoir, params_j, state, batch, keep)
-        final = _to_numpy(final)
+        native = _run_native(reservoir, params_j, batch, None, lengths=lengths)
+        if native is not None:
+            feats, final = native
+        else:
+            state = reservoir.initial_state(params_j)
+            state = jax.tree.map(lambda s: jnp.broadcast_to(s, (len(members),) + s.shape), state)
+            final, feats = _run_batch(reservoir, params_j, state, batch, keep)
+            final = _to_numpy(final)
         for j, i in enumerate(members):
             features[i] = feats[j, : len(sequences[i])]
             finals[i] = jax.tree.map(lambda leaf, j=j: leaf[j], final)

@@ -1,21 +1,19 @@
 """Ridge regression readout from streamed sufficient statistics."""
 
-import warnings
-
 import contextlib
 
 import numpy as np
 import scipy.linalg
-from threadpoolctl import threadpool_limits
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..validation import check_real
+from .block_sums import BlockSums, blas_controller, block_products
 
 SOLVERS = ("auto", "cholesky", "eigh", "svd")
 # Rows per accumulated block (see Ridge._accumulate_blocks): large enough for an efficient
 # matrix product, small enough that the buffer stays small (2048 x 2004 features: 33 MB).
-_BLOCK_ROWS = 2048
+_BLOCK_ROWS = 1024
 
 
 def _blas_threads(n_features):
@@ -28,8 +26,31 @@ def _blas_threads(n_features):
     the machine is idle; above, threading pays and is left alone.
     """
     if 256 <= n_features <= 4096:
-        return threadpool_limits(limits=1, user_api="blas")
+        return blas_controller().limit(limits=1, user_api="blas")
     return contextlib.nullcontext()
+
+
+def _cholesky_solve(gram, cross, alpha):
+    """Solve ``(gram + alpha I) coef = cross`` by Cholesky, overwriting ``gram``.
+
+    LAPACK called directly (potrf, pocon, potrs): ``scipy.linalg.solve(..., assume_a="pos")``
+    does the same plus input copies and finite checks, 20 ms against 15 ms at 1001 features.
+    Raises ``np.linalg.LinAlgError`` when the matrix is not positive definite or its
+    reciprocal condition number is below machine precision (the solution would be noise).
+    """
+    n = len(gram)
+    gram.flat[::n + 1] += alpha
+    norm = np.abs(gram).sum(axis=0).max()  # the 1-norm, which pocon needs
+    factor, info = scipy.linalg.lapack.dpotrf(gram, lower=False, clean=False, overwrite_a=True)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"the regularised Gram matrix is not positive definite (potrf info {info})")
+    rcond, info = scipy.linalg.lapack.dpocon(factor, norm)
+    if info != 0 or not rcond >= np.finfo(float).eps:
+        raise np.linalg.LinAlgError(f"the regularised Gram matrix is ill-conditioned (rcond {rcond:.2e})")
+    coef, info = scipy.linalg.lapack.dpotrs(factor, cross)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"potrs failed (info {info})")
+    return coef
 
 
 class Ridge(RegressorMixin, BaseEstimator):
@@ -143,34 +164,43 @@ class Ridge(RegressorMixin, BaseEstimator):
     def _accumulate_blocks(self, chunks, validate=False):
         """Accumulate the rows of ``chunks`` in blocks of exactly ``_BLOCK_ROWS`` rows.
 
-        The rows are re-blocked through one buffer whatever the chunk sizes, so ``fit`` and
+        The rows are re-blocked through buffers whatever the chunk sizes, so ``fit`` and
         ``fit_streamed`` with any chunking add up the same products in the same order and
         give the same numbers, bit for bit. This matters: the Gram matrices of reservoir
         features (squared states, small ``alpha``) can be so ill-conditioned that a rounding
-        difference in XᵀX changes the solution in the fifth digit.
+        difference in XᵀX changes the solution in the fifth digit. The products of a block
+        are computed on a worker thread while ``chunks`` produces the next rows
+        (:class:`~reservoir.readouts.block_sums.BlockSums`).
         """
-        buffer_x = buffer_y = None
-        filled = 0
-        for X, y in chunks:
-            if validate:
-                X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64,
-                                     reset=buffer_x is None and not hasattr(self, "xtx_"))
-            if buffer_x is None:
-                buffer_x = np.empty((_BLOCK_ROWS, X.shape[1]))
-                buffer_y = np.empty((_BLOCK_ROWS,) + y.shape[1:])
-            elif X.shape[1] != buffer_x.shape[1] or y.shape[1:] != buffer_y.shape[1:]:
-                raise ValueError("chunks: every chunk must have the same number of features and targets")
-            start = 0
-            while start < len(X):
-                take = min(_BLOCK_ROWS - filled, len(X) - start)
-                buffer_x[filled:filled + take] = X[start:start + take]
-                buffer_y[filled:filled + take] = y[start:start + take]
-                filled, start = filled + take, start + take
-                if filled == _BLOCK_ROWS:
-                    self._accumulate(buffer_x, buffer_y)
-                    filled = 0
-        if filled:
-            self._accumulate(buffer_x[:filled], buffer_y[:filled])
+        with contextlib.ExitStack() as stack:
+            sums = None
+            filled = 0
+            for X, y in chunks:
+                if validate:
+                    X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64,
+                                         reset=sums is None and not hasattr(self, "xtx_"))
+                if sums is None:
+                    sums = stack.enter_context(BlockSums(X.shape[1], y.shape[1:]))
+                    shapes = (_BLOCK_ROWS, X.shape[1]), (_BLOCK_ROWS,) + y.shape[1:]
+                    buffer_x, buffer_y = np.empty(shapes[0]), np.empty(shapes[1])
+                elif X.shape[1] != buffer_x.shape[1] or y.shape[1:] != buffer_y.shape[1:]:
+                    raise ValueError("chunks: every chunk must have the same number of features and targets")
+                start = 0
+                while start < len(X):
+                    take = min(_BLOCK_ROWS - filled, len(X) - start)
+                    buffer_x[filled:filled + take] = X[start:start + take]
+                    buffer_y[filled:filled + take] = y[start:start + take]
+                    filled, start = filled + take, start + take
+                    if filled == _BLOCK_ROWS:
+                        sums.submit(buffer_x, buffer_y)
+                        buffer_x, buffer_y = (sums.free_buffers.pop() if sums.free_buffers
+                                              else (np.empty(shapes[0]), np.empty(shapes[1])))
+                        filled = 0
+            if sums is None:
+                return
+            if filled:
+                sums.submit(buffer_x[:filled], buffer_y[:filled])
+            self._add_statistics(*sums.result())
 
     def _reset_statistics(self):
         for name in ("xtx_", "xty_", "x_sum_", "y_sum_", "n_samples_seen_"):
@@ -178,22 +208,24 @@ class Ridge(RegressorMixin, BaseEstimator):
                 delattr(self, name)
 
     def _accumulate(self, X, y):
+        self._add_statistics(*block_products(X, y))
+
+    def _add_statistics(self, xtx, xty, x_sum, y_sum, n_samples):
         if not hasattr(self, "xtx_"):
-            self.xtx_ = np.zeros((X.shape[1], X.shape[1]))
-            self.xty_ = np.zeros((X.shape[1],) + y.shape[1:])
-            self.x_sum_ = np.zeros(X.shape[1])
-            self.y_sum_ = np.zeros(y.shape[1:])
-            self.n_samples_seen_ = 0
-        self.xtx_ += X.T @ X
-        self.xty_ += X.T @ y
-        self.x_sum_ += X.sum(axis=0)
-        self.y_sum_ += y.sum(axis=0)
-        self.n_samples_seen_ += X.shape[0]
+            self.xtx_, self.xty_, self.x_sum_, self.y_sum_ = xtx, xty, x_sum, np.asarray(y_sum)
+            self.n_samples_seen_ = n_samples
+            return
+        self.xtx_ += xtx
+        self.xty_ += xty
+        self.x_sum_ += x_sum
+        self.y_sum_ += y_sum
+        self.n_samples_seen_ += n_samples
 
     def _centred_statistics(self):
         n = self.n_samples_seen_
         if not self.fit_intercept:
-            return self.xtx_, self.xty_, np.zeros_like(self.x_sum_), np.zeros_like(self.y_sum_)
+            # Copies: the solvers may overwrite the Gram matrix; the statistics must stay.
+            return self.xtx_.copy(), self.xty_, np.zeros_like(self.x_sum_), np.zeros_like(self.y_sum_)
         x_mean, y_mean = self.x_sum_ / n, self.y_sum_ / n
         gram = self.xtx_ - n * np.outer(x_mean, x_mean)
         cross = self.xty_ - n * (np.outer(x_mean, y_mean) if self.xty_.ndim == 2 else x_mean * y_mean)
@@ -209,13 +241,12 @@ class Ridge(RegressorMixin, BaseEstimator):
         coef = None
         if solver == "cholesky":
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("error", scipy.linalg.LinAlgWarning)
-                    coef = scipy.linalg.solve(gram + self.alpha * np.eye(len(gram)), cross, assume_a="pos")
-            except (np.linalg.LinAlgError, scipy.linalg.LinAlgError, scipy.linalg.LinAlgWarning):
+                coef = _cholesky_solve(gram, cross, self.alpha)
+            except np.linalg.LinAlgError:
                 if self.solver == "cholesky":
                     raise
                 solver = "eigh"
+                gram = self._centred_statistics()[0]  # the factorisation overwrote it
         if coef is None:
             eigval, eigvec = np.linalg.eigh(gram)
             eigval = np.clip(eigval, 0.0, None)

@@ -1,0 +1,181 @@
+/* The sparse leaky-tanh ESN harvest, x' = (1 - a) x + a tanh(W x + W_in u + b), written for
+   AVX-512 (see reservoir/kernels/native.py, which compiles it on the user's machine with
+   -march=native, and falls back to the jax scan when it cannot).
+
+   Why by hand: the step is bound by the loads of the sparse product (an index, a weight and
+   a gathered state value per connection) and by tanh. XLA's loop and numba's both use
+   256-bit vectors and a libm-quality tanh; here gathers are 8 doubles wide and tanh is a
+   polynomial written for the vector unit (about 3 ulp from glibc's).
+
+   W is in the runner's (k, N) layout: slot s of unit i is idx[s * n + i], val[s * n + i].
+   W_in is passed transposed, (d, N). One sequence is batch == 1; a batch keeps its state as
+   (N, B), so the presynaptic values a unit gathers are one contiguous row of B values. */
+#include <immintrin.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#ifndef __AVX512F__
+#error "this kernel needs AVX-512 (the caller falls back to jax without it)"
+#endif
+
+/* tanh of 8 doubles. tanh|x| = -e / (2 + e) with e = expm1(-2|x|), which has no cancellation
+   anywhere; expm1(y) = 2^k (1 + p(r)) - 1 with y = k ln 2 + r, |r| <= ln(2) / 2, and p the
+   Taylor series of expm1 to degree 13 (truncation below 1e-17 relative). |x| is capped at
+   20, where tanh is 1 to double precision. */
+static inline __m512d tanh8(__m512d x) {
+    const __m512d sign_mask = _mm512_castsi512_pd(_mm512_set1_epi64(0x8000000000000000LL));
+    /* min(20, |x|) in this order: vminpd returns its second operand when one is NaN, so a
+       NaN input stays NaN. */
+    __m512d ax = _mm512_min_pd(_mm512_set1_pd(20.0), _mm512_andnot_pd(sign_mask, x));
+    __m512d y = _mm512_mul_pd(ax, _mm512_set1_pd(-2.0));
+    __m512d k = _mm512_roundscale_pd(_mm512_mul_pd(y, _mm512_set1_pd(1.4426950408889634)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    /* ln 2 split in a high part with trailing zeros (k * ln2_hi is exact) and the rest. */
+    __m512d r = _mm512_fmadd_pd(k, _mm512_set1_pd(-6.93147180369123816490e-01), y);
+    r = _mm512_fmadd_pd(k, _mm512_set1_pd(-1.90821492927058770002e-10), r);
+    __m512d p = _mm512_set1_pd(1.0 / 6227020800.0);
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 479001600.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 39916800.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 3628800.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 362880.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 40320.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 5040.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 720.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 120.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 24.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 6.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(0.5));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0));
+    p = _mm512_mul_pd(p, r); /* expm1(r) */
+    __m512d scale = _mm512_scalef_pd(_mm512_set1_pd(1.0), k); /* 2^k, k <= 0 */
+    /* 2^k expm1(r) + (2^k - 1); 2^k - 1 is exact for the k that matter. */
+    __m512d e = _mm512_fmadd_pd(scale, p, _mm512_sub_pd(scale, _mm512_set1_pd(1.0)));
+    __m512d t = _mm512_div_pd(_mm512_sub_pd(_mm512_setzero_pd(), e), _mm512_add_pd(_mm512_set1_pd(2.0), e));
+    return _mm512_or_pd(t, _mm512_and_pd(sign_mask, x));
+}
+
+static inline __mmask8 lanes(long done, long total) {
+    long left = total - done;
+    return left >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << left) - 1u);
+}
+
+/* Element-wise tanh of n doubles (exposed for the accuracy test). */
+void tanh_array(long n, const double *x, double *out) {
+    for (long i = 0; i < n; i += 8) {
+        __mmask8 m = lanes(i, n);
+        _mm512_mask_storeu_pd(out + i, m, tanh8(_mm512_maskz_loadu_pd(m, x + i)));
+    }
+}
+
+/* One sequence: inputs u (T, d); state (N) in, final state out; features row t at
+   out + t * out_stride (a row stride, so the caller can write into a wider array). Two
+   state buffers are alternated in scratch (2 N doubles): the step reads the previous state
+   from there, not from the output, which may be a column slice the caller reads later. */
+static void run_single(long n, long k, long d, long T, const int32_t *idx, const double *val,
+                       const double *win_t, const double *bias, const double *leak,
+                       const double *u, double *state, double *out, long out_stride, double *scratch) {
+    double *prev = scratch, *cur = scratch + n;
+    for (long i = 0; i < n; i++) prev[i] = state[i];
+    for (long t = 0; t < T; t++) {
+        const double *ut = u + t * d;
+        double *row = out + t * out_stride;
+        for (long i = 0; i < n; i += 8) {
+            __mmask8 m = lanes(i, n);
+            __m512d acc = _mm512_maskz_loadu_pd(m, bias + i);
+            for (long c = 0; c < d; c++)
+                acc = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(m, win_t + c * n + i), _mm512_set1_pd(ut[c]), acc);
+            /* Two accumulators: the gathers of two slots overlap. */
+            __m512d acc2 = _mm512_setzero_pd();
+            long s = 0;
+            for (; s + 1 < k; s += 2) {
+                __m256i j0 = _mm256_maskz_loadu_epi32(m, idx + s * n + i);
+                __m256i j1 = _mm256_maskz_loadu_epi32(m, idx + (s + 1) * n + i);
+                acc = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(m, val + s * n + i),
+                                      _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, j0, prev, 8), acc);
+                acc2 = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(m, val + (s + 1) * n + i),
+                                       _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, j1, prev, 8), acc2);
+            }
+            if (s < k) {
+                __m256i j0 = _mm256_maskz_loadu_epi32(m, idx + s * n + i);
+                acc = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(m, val + s * n + i),
+                                      _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, j0, prev, 8), acc);
+            }
+            acc = _mm512_add_pd(acc, acc2);
+            __m512d x = _mm512_maskz_loadu_pd(m, prev + i);
+            __m512d a = _mm512_maskz_loadu_pd(m, leak + i);
+            /* x + a (tanh - x) = (1 - a) x + a tanh */
+            __m512d next = _mm512_fmadd_pd(a, _mm512_sub_pd(tanh8(acc), x), x);
+            _mm512_mask_storeu_pd(cur + i, m, next);
+            _mm512_mask_storeu_pd(row + i, m, next);
+        }
+        double *swap = prev;
+        prev = cur;
+        cur = swap;
+    }
+    for (long i = 0; i < n; i++) state[i] = prev[i];
+}
+
+/* B sequences: inputs u (T, d, B); state (N, B) in, final state out; lengths[b] real steps
+   of sequence b (later steps keep its state, as the padded jax scan does); features of
+   sequence b at step t, unit i at out[b * stride_b + t * stride_t + i]. */
+static void run_batch(long n, long k, long d, long B, long T, const int32_t *idx, const double *val,
+                      const double *win_t, const double *bias, const double *leak, const double *u,
+                      const int64_t *lengths, double *state, double *out, long stride_b, long stride_t,
+                      double *scratch) {
+    double *prev = scratch, *cur = scratch + n * B;
+    for (long i = 0; i < n * B; i++) prev[i] = state[i];
+    for (long t = 0; t < T; t++) {
+        const double *ut = u + t * d * B;
+        for (long b0 = 0; b0 < B; b0 += 8) {
+            __mmask8 m = lanes(b0, B);
+            __mmask8 live = 0;
+            for (long b = b0; b < b0 + 8 && b < B; b++)
+                if (t < lengths[b]) live |= (__mmask8)(1u << (b - b0));
+            __m512i offsets = _mm512_mullo_epi64(
+                _mm512_add_epi64(_mm512_set1_epi64(b0), _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0)),
+                _mm512_set1_epi64(stride_b));
+            double *base = out + t * stride_t;
+            for (long i = 0; i < n; i++) {
+                __m512d acc = _mm512_set1_pd(bias[i]);
+                for (long c = 0; c < d; c++)
+                    acc = _mm512_fmadd_pd(_mm512_set1_pd(win_t[c * n + i]),
+                                          _mm512_maskz_loadu_pd(m, ut + c * B + b0), acc);
+                __m512d acc2 = _mm512_setzero_pd();
+                long s = 0;
+                for (; s + 1 < k; s += 2) {
+                    const double *r0 = prev + (long)idx[s * n + i] * B + b0;
+                    const double *r1 = prev + (long)idx[(s + 1) * n + i] * B + b0;
+                    acc = _mm512_fmadd_pd(_mm512_set1_pd(val[s * n + i]), _mm512_maskz_loadu_pd(m, r0), acc);
+                    acc2 = _mm512_fmadd_pd(_mm512_set1_pd(val[(s + 1) * n + i]), _mm512_maskz_loadu_pd(m, r1), acc2);
+                }
+                if (s < k)
+                    acc = _mm512_fmadd_pd(_mm512_set1_pd(val[s * n + i]),
+                                          _mm512_maskz_loadu_pd(m, prev + (long)idx[s * n + i] * B + b0), acc);
+                acc = _mm512_add_pd(acc, acc2);
+                __m512d x = _mm512_maskz_loadu_pd(m, prev + i * B + b0);
+                __m512d next = _mm512_fmadd_pd(_mm512_set1_pd(leak[i]), _mm512_sub_pd(tanh8(acc), x), x);
+                next = _mm512_mask_blend_pd(live, x, next);
+                _mm512_mask_storeu_pd(cur + i * B + b0, m, next);
+                _mm512_mask_i64scatter_pd(base + i, m, offsets, next, 8);
+            }
+        }
+        double *swap = prev;
+        prev = cur;
+        cur = swap;
+    }
+    for (long i = 0; i < n * B; i++) state[i] = prev[i];
+}
+
+/* Entry point. Returns 0, or -1 when scratch memory could not be allocated. */
+int sparse_esn_run(long n, long k, long d, long B, long T, const int32_t *idx, const double *val,
+                   const double *win_t, const double *bias, const double *leak, const double *u,
+                   const int64_t *lengths, double *state, double *out, long stride_b, long stride_t) {
+    double *scratch = aligned_alloc(64, ((size_t)(2 * n * B) * sizeof(double) + 63) / 64 * 64);
+    if (!scratch) return -1;
+    if (B == 1 && lengths == NULL)
+        run_single(n, k, d, T, idx, val, win_t, bias, leak, u, state, out, stride_t, scratch);
+    else
+        run_batch(n, k, d, B, T, idx, val, win_t, bias, leak, u, lengths, state, out, stride_b, stride_t, scratch);
+    free(scratch);
+    return 0;
+}
