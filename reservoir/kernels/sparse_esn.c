@@ -115,9 +115,39 @@ static void run_single(long n, long k, long d, long T, const int32_t *idx, const
     for (long i = 0; i < n; i++) state[i] = prev[i];
 }
 
+/* The 8 x 8 transpose of rows[0..7]: afterwards rows[j] holds element j of each input row.
+   Three rounds of two-source shuffles (24 in all). */
+static inline void transpose8(__m512d rows[8]) {
+    __m512d t[8], s[8];
+    for (int j = 0; j < 4; j++) {
+        t[2 * j] = _mm512_unpacklo_pd(rows[2 * j], rows[2 * j + 1]);     /* r_a0 r_b0 r_a2 r_b2 ... */
+        t[2 * j + 1] = _mm512_unpackhi_pd(rows[2 * j], rows[2 * j + 1]); /* r_a1 r_b1 r_a3 r_b3 ... */
+    }
+    const __m512i pairs_lo = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0);
+    const __m512i pairs_hi = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
+    for (int h = 0; h < 2; h++) {        /* rows 0-3, then 4-7 */
+        for (int odd = 0; odd < 2; odd++) {
+            __m512d a = t[4 * h + odd], b = t[4 * h + 2 + odd];
+            s[4 * h + 2 * odd] = _mm512_permutex2var_pd(a, pairs_lo, b);     /* elements 0+odd, 4+odd */
+            s[4 * h + 2 * odd + 1] = _mm512_permutex2var_pd(a, pairs_hi, b); /* elements 2+odd, 6+odd */
+        }
+    }
+    /* s[0]: elements 0 and 4 of rows 0-3; s[1]: 2 and 6; s[2]: 1 and 5; s[3]: 3 and 7 (s[4..7]:
+       the same for rows 4-7). */
+    const __m512i halves_lo = _mm512_set_epi64(11, 10, 9, 8, 3, 2, 1, 0);
+    const __m512i halves_hi = _mm512_set_epi64(15, 14, 13, 12, 7, 6, 5, 4);
+    const int element[4] = {0, 2, 1, 3};
+    for (int q = 0; q < 4; q++) {
+        rows[element[q]] = _mm512_permutex2var_pd(s[q], halves_lo, s[q + 4]);
+        rows[element[q] + 4] = _mm512_permutex2var_pd(s[q], halves_hi, s[q + 4]);
+    }
+}
+
 /* B sequences: inputs u (T, d, B); state (N, B) in, final state out; lengths[b] real steps
    of sequence b (later steps keep its state, as the padded jax scan does); features of
-   sequence b at step t, unit i at out[b * stride_b + t * stride_t + i]. */
+   sequence b at step t, unit i at out[b * stride_b + t * stride_t + i]. Units are taken 8 at
+   a time, and their 8 x 8 blocks of (unit, sequence) values transposed in registers, so each
+   sequence's features are written as contiguous runs of 8 units. */
 static void run_batch(long n, long k, long d, long B, long T, const int32_t *idx, const double *val,
                       const double *win_t, const double *bias, const double *leak, const double *u,
                       const int64_t *lengths, double *state, double *out, long stride_b, long stride_t,
@@ -131,32 +161,40 @@ static void run_batch(long n, long k, long d, long B, long T, const int32_t *idx
             __mmask8 live = 0;
             for (long b = b0; b < b0 + 8 && b < B; b++)
                 if (t < lengths[b]) live |= (__mmask8)(1u << (b - b0));
-            __m512i offsets = _mm512_mullo_epi64(
-                _mm512_add_epi64(_mm512_set1_epi64(b0), _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0)),
-                _mm512_set1_epi64(stride_b));
-            double *base = out + t * stride_t;
-            for (long i = 0; i < n; i++) {
-                __m512d acc = _mm512_set1_pd(bias[i]);
-                for (long c = 0; c < d; c++)
-                    acc = _mm512_fmadd_pd(_mm512_set1_pd(win_t[c * n + i]),
-                                          _mm512_maskz_loadu_pd(m, ut + c * B + b0), acc);
-                __m512d acc2 = _mm512_setzero_pd();
-                long s = 0;
-                for (; s + 1 < k; s += 2) {
-                    const double *r0 = prev + (long)idx[s * n + i] * B + b0;
-                    const double *r1 = prev + (long)idx[(s + 1) * n + i] * B + b0;
-                    acc = _mm512_fmadd_pd(_mm512_set1_pd(val[s * n + i]), _mm512_maskz_loadu_pd(m, r0), acc);
-                    acc2 = _mm512_fmadd_pd(_mm512_set1_pd(val[(s + 1) * n + i]), _mm512_maskz_loadu_pd(m, r1), acc2);
+            for (long i0 = 0; i0 < n; i0 += 8) {
+                __m512d block[8];
+                for (long j = 0; j < 8; j++) {
+                    long i = i0 + j;
+                    if (i >= n) {
+                        block[j] = _mm512_setzero_pd();
+                        continue;
+                    }
+                    __m512d acc = _mm512_set1_pd(bias[i]);
+                    for (long c = 0; c < d; c++)
+                        acc = _mm512_fmadd_pd(_mm512_set1_pd(win_t[c * n + i]),
+                                              _mm512_maskz_loadu_pd(m, ut + c * B + b0), acc);
+                    __m512d acc2 = _mm512_setzero_pd();
+                    long s = 0;
+                    for (; s + 1 < k; s += 2) {
+                        const double *r0 = prev + (long)idx[s * n + i] * B + b0;
+                        const double *r1 = prev + (long)idx[(s + 1) * n + i] * B + b0;
+                        acc = _mm512_fmadd_pd(_mm512_set1_pd(val[s * n + i]), _mm512_maskz_loadu_pd(m, r0), acc);
+                        acc2 = _mm512_fmadd_pd(_mm512_set1_pd(val[(s + 1) * n + i]), _mm512_maskz_loadu_pd(m, r1), acc2);
+                    }
+                    if (s < k)
+                        acc = _mm512_fmadd_pd(_mm512_set1_pd(val[s * n + i]),
+                                              _mm512_maskz_loadu_pd(m, prev + (long)idx[s * n + i] * B + b0), acc);
+                    acc = _mm512_add_pd(acc, acc2);
+                    __m512d x = _mm512_maskz_loadu_pd(m, prev + i * B + b0);
+                    __m512d next = _mm512_fmadd_pd(_mm512_set1_pd(leak[i]), _mm512_sub_pd(tanh8(acc), x), x);
+                    next = _mm512_mask_blend_pd(live, x, next);
+                    _mm512_mask_storeu_pd(cur + i * B + b0, m, next);
+                    block[j] = next;
                 }
-                if (s < k)
-                    acc = _mm512_fmadd_pd(_mm512_set1_pd(val[s * n + i]),
-                                          _mm512_maskz_loadu_pd(m, prev + (long)idx[s * n + i] * B + b0), acc);
-                acc = _mm512_add_pd(acc, acc2);
-                __m512d x = _mm512_maskz_loadu_pd(m, prev + i * B + b0);
-                __m512d next = _mm512_fmadd_pd(_mm512_set1_pd(leak[i]), _mm512_sub_pd(tanh8(acc), x), x);
-                next = _mm512_mask_blend_pd(live, x, next);
-                _mm512_mask_storeu_pd(cur + i * B + b0, m, next);
-                _mm512_mask_i64scatter_pd(base + i, m, offsets, next, 8);
+                transpose8(block); /* block[j]: units i0..i0+7 of sequence b0 + j */
+                __mmask8 units = lanes(i0, n);
+                for (long j = 0; j < 8 && b0 + j < B; j++)
+                    _mm512_mask_storeu_pd(out + (b0 + j) * stride_b + t * stride_t + i0, units, block[j]);
             }
         }
         double *swap = prev;

@@ -1,8 +1,15 @@
 """The sparse ESN harvest through the compiled kernel (``sparse_esn.c``)."""
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from .native import sparse_esn_kernel
+
+#: Sequences of a batch run together by one kernel call (one 8-lane vector each step); a
+#: batch of more than GROUP sequences is split into groups run on separate cores.
+GROUP = 8
 
 _KEYS = ("W_idx", "W_val", "W_in", "bias", "leak_rate")
 
@@ -28,9 +35,9 @@ def run_sparse_esn(params, inputs, state, out=None, lengths=None):
     inputs : ndarray of shape (T, d) or (B, T, d)
     state : ndarray of shape (N,) or (B, N)
         The state before the first input.
-    out : ndarray of shape (T, N), optional
-        One sequence only: where the states go (any row stride, e.g. a column slice of a wider
-        array); default a new array.
+    out : ndarray of shape (T, N) or (B, T, N), optional
+        Where the states go (contiguous rows of N, any row stride: e.g. a column slice of a
+        wider array); default a new array.
     lengths : sequence of int, optional
         Batches only: real steps of each sequence; later steps keep the state (padding).
 
@@ -63,6 +70,7 @@ def run_sparse_esn(params, inputs, state, out=None, lengths=None):
     # outside the state.
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise ValueError(f"W_idx must index units 0..{n - 1}")
+    weights = (idx.ctypes.data, val.ctypes.data, win_t.ctypes.data, bias.ctypes.data, leak.ctypes.data)
     if inputs.ndim == 2:
         T = inputs.shape[0]
         u = np.ascontiguousarray(inputs)
@@ -71,21 +79,40 @@ def run_sparse_esn(params, inputs, state, out=None, lengths=None):
             out = np.empty((T, n))
         elif out.shape != (T, n) or out.dtype != np.float64 or out.strides[1] != 8:
             raise ValueError(f"out must be a float64 array of shape {(T, n)} with contiguous rows")
-        status = kernel(n, k, d, 1, T, idx.ctypes.data, val.ctypes.data, win_t.ctypes.data,
-                        bias.ctypes.data, leak.ctypes.data, u.ctypes.data, None, final.ctypes.data,
-                        out.ctypes.data, 0, out.strides[0] // 8)
-    else:
-        B, T = inputs.shape[:2]
-        u = np.ascontiguousarray(inputs.transpose(1, 2, 0))  # (T, d, B)
-        lengths = np.full(B, T, dtype=np.int64) if lengths is None else np.asarray(lengths, dtype=np.int64)
-        # (N, B), always a copy: the kernel writes the final state into it (ascontiguousarray
-        # would hand back a view of the caller's state when B == 1).
-        batch_state = np.array(np.asarray(state, dtype=np.float64).reshape(B, n).T, order="C", copy=True)
+        _check(kernel(n, k, d, 1, T, *weights, u.ctypes.data, None, final.ctypes.data,
+                      out.ctypes.data, 0, out.strides[0] // 8))
+        return out, final
+    B, T = inputs.shape[:2]
+    lengths = np.full(B, T, dtype=np.int64) if lengths is None else np.asarray(lengths, dtype=np.int64)
+    final = np.array(state, dtype=np.float64).reshape(B, n)
+    if out is None:
         out = np.empty((B, T, n))
-        status = kernel(n, k, d, B, T, idx.ctypes.data, val.ctypes.data, win_t.ctypes.data,
-                        bias.ctypes.data, leak.ctypes.data, u.ctypes.data, lengths.ctypes.data,
-                        batch_state.ctypes.data, out.ctypes.data, T * n, n)
-        final = np.ascontiguousarray(batch_state.T)
+    elif out.shape != (B, T, n) or out.dtype != np.float64 or out.strides[2] != 8:
+        raise ValueError(f"out must be a float64 array of shape {(B, T, n)} with contiguous rows")
+
+    def run_group(start):
+        # Sequences start .. start + GROUP - 1: inputs as (T, d, b), state as (N, b).
+        stop = min(start + GROUP, B)
+        u = np.ascontiguousarray(inputs[start:stop].transpose(1, 2, 0))
+        group_state = np.ascontiguousarray(final[start:stop].T)
+        part = out[start:stop]
+        _check(kernel(n, k, d, stop - start, T, *weights, u.ctypes.data, lengths[start:stop].ctypes.data,
+                      group_state.ctypes.data, part.ctypes.data, part.strides[0] // 8, part.strides[1] // 8))
+        final[start:stop] = group_state.T
+
+    starts = range(0, B, GROUP)
+    workers = min(len(starts), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())
+    if workers > 1:
+        # The groups are independent over the whole run, and ctypes releases the GIL: one
+        # thread per core, no synchronisation until the end.
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(run_group, starts))
+    else:
+        for start in starts:
+            run_group(start)
+    return out, final
+
+
+def _check(status):
     if status != 0:
         raise MemoryError("the sparse ESN kernel could not allocate its scratch memory")
-    return out, final
