@@ -69,6 +69,10 @@ class LeakyRateReservoir(Reservoir):
         return _linear_form(params, self.recurrent, self.activation)
 
 
+#: What the compiled kernel computes in place of the jax step (see ``ESN.run_native``).
+_KERNEL_METHODS = ("step", "recurrent", "features", "prepare", "initial_state")
+
+
 class ESN(LeakyRateReservoir):
     r"""Leaky-integrator echo state network.
 
@@ -223,7 +227,10 @@ class ESN(LeakyRateReservoir):
         Same arguments and results as :func:`reservoir.kernels.run_sparse_esn`, with numpy
         params; ``state`` None is the zero state.
         """
-        if type(self).recurrent is not ESN.recurrent or not kernels.applies(params, self.activation):
+        # A subclass that changes what a step computes runs its own step in the jax scan.
+        if any(getattr(type(self), name) is not getattr(ESN, name) for name in _KERNEL_METHODS):
+            return None
+        if not kernels.applies(params, self.activation):
             return None
         if out is not None and (out.dtype != np.float64 or out.strides[-1] != out.itemsize):
             return None

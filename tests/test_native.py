@@ -105,6 +105,20 @@ def test_applies_only_to_sparse_float64_tanh():
     assert esn.run_native(esn.initialize(1), np.zeros((3, 1))) is None
 
 
+def test_subclasses_with_their_own_step_keep_the_jax_scan():
+    class Doubled(ESN):
+        def step(self, params, state, u):
+            return 2.0 * super().step(params, state, u)
+
+    esn = Doubled(n_units=30, random_state=0)
+    params = esn.initialize(2)
+    assert esn.run_native(params, np.zeros((4, 2))) is None
+    U = np.random.default_rng(5).normal(size=(4, 2))
+    feats, _ = run(esn, params, U)
+    plain, _ = run(ESN(n_units=30, random_state=0), params, U[:1])
+    np.testing.assert_allclose(feats[0], 2.0 * plain[0], rtol=0, atol=1e-14)
+
+
 def test_bad_arguments_are_refused():
     _, params = esn_params(n=20, k=2)
     with pytest.raises(ValueError, match="W_idx"):
