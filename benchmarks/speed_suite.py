@@ -36,13 +36,13 @@ multithreaded BLAS product in both libraries, for which this single-core model c
 below the measured time; it is compared with a bare numpy ``W @ x`` of the same matrix
 instead (N >= 1000; at N = 100 a numpy call costs more than our whole step).
 
-Measured floor: for a sparse step the FLOP/byte roofline is far too optimistic (the N·k
-gathers are bound by load instructions, not by the FPU or the memory bus), so each part of
-the step (gathers, tanh, writing the output) is also timed alone in its cheapest form found
-(``step_floor.py``) and the parts added. The bar lines say what each bar asks per step as a
-fraction of that floor. Where gcc is installed, the whole step hand-written in C
-(``reference_step.c``, checked against our states) is timed too: what a specialised kernel
-reaches on this machine.
+Our two paths: the sparse float64 tanh ESN is harvested by the compiled kernel
+(``reservoir/kernels/sparse_esn.c``, built with -march=native on this machine) where it can be
+built, else by the jax scan; both are timed ("ours" is what a user gets, "jax scan" the
+fallback, which also runs on a GPU). For the kernel, the time is split into the step itself
+(writing into an array allocated once) and the fresh output's first touch (page faults and
+zeroing by the kernel), and the share of its vector tanh (timed alone on as many values) is
+given. A batch runs its groups of 8 sequences on all cores; the single-core time is given too.
 
 Timing hygiene: best of ``--repeats`` after a warm-up (compilation excluded, printed
 separately), ratios taken within this run, load average printed with the tables.
@@ -68,7 +68,6 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from bench_timing import best_time  # noqa: E402
-from step_floor import c_reference_step, step_floor  # noqa: E402
 
 # Working-set sizes up to which a step is taken to run from L2 / L3 (picks B below).
 L2_BYTES, L3_BYTES = 2**20, 64 * 2**20
@@ -123,10 +122,10 @@ def step_cost(n_units, in_degree, n_inputs=3, itemsize=8, batch=1):
     return flops, bytes_, weights + n * (d + 2) * itemsize * batch
 
 
-def roofline_seconds(flops, bytes_, working_set, limits, dtype="float64"):
+def roofline_seconds(flops, bytes_, working_set, limits, dtype="float64", threads="1thread"):
     level = "l2" if working_set <= L2_BYTES else "l3" if working_set <= L3_BYTES else "dram"
     bandwidth = limits[f"bandwidth_{level}"]
-    return max(flops / limits[f"flops_1thread_{dtype}"], bytes_ / bandwidth)
+    return max(flops / limits[f"flops_{threads}_{dtype}"], bytes_ / bandwidth)
 
 
 # -- reservoirpy with our matrices -------------------------------------------------------------
@@ -178,6 +177,12 @@ def harvest(args, limits, rows):
             run(esn, params, U)
             entry["compile_s"] = time.perf_counter() - start
             entry["ours_f64_s"] = best_time(lambda: run(esn, params, U), args.repeats)
+            entry["kernel"] = esn.run_native(params, U[:2]) is not None
+            with native_off():
+                run(esn, params, U)
+                entry["ours_jax_s"] = best_time(lambda: run(esn, params, U), args.repeats)
+            if entry["kernel"]:
+                entry.update(kernel_parts(esn, params, U, args.repeats))
             esn32 = ESN(n_units=n, in_degree=k, leak_rate=0.3, random_state=0, dtype="float32")
             p32 = esn32.initialize(3)
             run(esn32, p32, U)
@@ -200,10 +205,6 @@ def harvest(args, limits, rows):
                 entry["roofline_step_s"] = roofline_seconds(flops, bytes_, ws, limits)
                 f32 = step_cost(n, k, itemsize=4)
                 entry["roofline_step_f32_s"] = roofline_seconds(f32[0], f32[1], f32[2], limits, "float32")
-                # The parts of the step timed alone (benchmarks/step_floor.py), per step, and the
-                # whole step hand-written in C (None without gcc).
-                entry["floor_step_s"] = step_floor(params, n_steps=min(steps, 5000), repeats=args.repeats)
-                entry["c_reference_step_s"] = c_reference_step(esn, params, U, repeats=args.repeats)
             elif n >= 1000:
                 # A dense step is a BLAS matrix-vector product in both libraries: the bare product
                 # (numpy, all threads) is what the machine does for it, caches included.
@@ -213,6 +214,39 @@ def harvest(args, limits, rows):
                 entry["fused_projection_s"] = fused_projection_time(esn, params, U, args.repeats)
             rows.append(entry)
             print_harvest_row(entry, flush=True)
+
+
+class native_off:
+    """Within: the jax scan, as on a machine where the compiled kernel cannot be built."""
+
+    def __enter__(self):
+        self.before = os.environ.get("RESERVOIR_NATIVE")
+        os.environ["RESERVOIR_NATIVE"] = "0"
+
+    def __exit__(self, *exc):
+        if self.before is None:
+            del os.environ["RESERVOIR_NATIVE"]
+        else:
+            os.environ["RESERVOIR_NATIVE"] = self.before
+
+
+def kernel_parts(esn, params, U, repeats):
+    """The kernel's time with an output allocated once (the step alone) and its tanh alone on
+    as many values (seconds for the whole run)."""
+    from reservoir.kernels.native import tanh_kernel
+    from reservoir.runner import run
+
+    out = np.empty((len(U), esn.n_features(params)))
+    reused = best_time(lambda: run(esn, params, U, out=out), repeats)
+    tanh = tanh_kernel()
+    x = np.random.default_rng(0).uniform(-2, 2, min(out.size, 2_000_000))
+    tanh_s = best_time(lambda: tanh(x), repeats) * out.size / x.size
+    return {"kernel_reused_out_s": reused, "kernel_tanh_s": tanh_s}
+
+
+def _without_kernel(build):
+    with native_off():
+        return build()
 
 
 def fused_projection_time(esn, params, U, repeats):
@@ -244,21 +278,17 @@ def _jnp_tanh(x):
 def print_harvest_row(e, flush=False):
     per = lambda key: e[key] / e["steps"] * 1e6  # noqa: E731
     print(f"  N={e['n_units']:>5} k={str(e['in_degree']):>5} steps={e['steps']:>6}  "
-          f"ours f64 {per('ours_f64_s'):8.2f} us/step  f32 {per('ours_f32_s'):8.2f}  "
+          f"ours f64 {per('ours_f64_s'):8.2f} us/step ({'kernel' if e['kernel'] else 'jax'})  "
+          f"jax scan {per('ours_jax_s'):8.2f}  f32 {per('ours_f32_s'):8.2f}  "
           f"reservoirpy {per('reservoirpy_s'):8.2f}  ratio f64 {e['reservoirpy_s'] / e['ours_f64_s']:5.2f}x  "
           + (f"roofline f64 {e['roofline_step_s'] * e['steps'] / e['ours_f64_s']:6.1%} "
              f"f32 {e['roofline_step_f32_s'] * e['steps'] / e['ours_f32_s']:6.1%}" if "roofline_step_s" in e else "")
           + (f"bare W @ x {e['bare_matvec_s'] * 1e6:.2f} us: ours at "
              f"{e['bare_matvec_s'] * e['steps'] / e['ours_f64_s']:.0%} of it" if "bare_matvec_s" in e else "")
-          + (f"  measured floor {e['floor_step_s']['total'] * 1e6:.2f} us/step "
-             f"(gathers {e['floor_step_s']['gathers'] * 1e6:.2f}, tanh {e['floor_step_s']['tanh'] * 1e6:.2f}, "
-             f"output {e['floor_step_s']['output'] * 1e6:.2f}): ours at "
-             f"{e['floor_step_s']['total'] * e['steps'] / e['ours_f64_s']:.0%} of it"
-             if "floor_step_s" in e else "")
-          + (f"; hand-written C step {e['c_reference_step_s'] * 1e6:.2f} us "
-             f"({e['reservoirpy_s'] / e['steps'] / e['c_reference_step_s']:.2f}x reservoirpy)"
-             if e.get("c_reference_step_s") else "")
-          + (f"  (fused input projection: {per('fused_projection_s'):.2f} us/step)"
+          + (f"  kernel: step {per('kernel_reused_out_s'):.2f} us (tanh {per('kernel_tanh_s'):.2f}) + "
+             f"fresh output {per('ours_f64_s') - per('kernel_reused_out_s'):.2f}"
+             if "kernel_reused_out_s" in e else "")
+          + (f"  (jax with fused input projection: {per('fused_projection_s'):.2f} us/step)"
              if "fused_projection_s" in e else ""), flush=flush)
 
 
@@ -291,6 +321,19 @@ def batch_and_ensemble(args, limits, rows):
     assert np.abs(fast - vmap_batch()).max() < 1e-10
     entry = {"section": "batch16", "n_units": n, "in_degree": k, "batch": B, "steps": steps}
     entry["ours_batch_last_s"] = best_time(lambda: run(esn, params, batch), args.repeats)
+    entry["kernel"] = esn.run_native(params, batch[:, :2]) is not None
+    if entry["kernel"]:
+        from reservoir.kernels import sparse_esn
+
+        sparse_esn.MAX_WORKERS, workers = 1, sparse_esn.MAX_WORKERS
+        try:
+            entry["ours_kernel_1core_s"] = best_time(lambda: run(esn, params, batch), args.repeats)
+        finally:
+            sparse_esn.MAX_WORKERS = workers
+        entry["kernel_cores"] = min(os.cpu_count(), -(-B // sparse_esn.GROUP))
+    with native_off():
+        run(esn, params, batch)
+        entry["ours_jax_batch_last_s"] = best_time(lambda: run(esn, params, batch), max(1, args.repeats - 1))
     entry["ours_vmap_s"] = best_time(vmap_batch, max(1, args.repeats - 1))
     entry["ours_separate_s"] = best_time(lambda: [run(esn, params, b) for b in batch], max(1, args.repeats - 1))
     node = reservoirpy_node(params, our_matrix(params), 0.3)
@@ -298,7 +341,10 @@ def batch_and_ensemble(args, limits, rows):
                                                   max(1, args.repeats - 2))
     flops, bytes_, ws = step_cost(n, k, batch=B)
     entry["roofline_step_per_seq_s"] = roofline_seconds(flops, bytes_, ws, limits)
-    entry["floor_step_per_seq_s"] = step_floor(params, n_steps=min(steps, 2000), repeats=args.repeats, batch=B)
+    cores = entry.get("kernel_cores", 1)
+    # On all the cores the kernel uses: FLOP rate of all threads, each core its own L2.
+    entry["roofline_step_per_seq_all_cores_s"] = roofline_seconds(
+        flops, bytes_ / cores, ws / cores, limits, threads="all_threads" if cores > 1 else "1thread")
     rows.append(entry)
     print_batch_row(entry, "batch_last", flush=True)
 
@@ -328,14 +374,15 @@ def batch_and_ensemble(args, limits, rows):
 
 def print_batch_row(e, fast, flush=False):
     per = lambda key: e[key] / (e["steps"] * e["batch"]) * 1e6  # noqa: E731
-    print(f"  {e['section']}: per sequence-step: ours {fast} {per(f'ours_{fast}_s'):.2f} us, vmap "
-          f"{per('ours_vmap_s'):.2f}, 16 separate {per('ours_separate_s'):.2f}, reservoirpy one by one "
-          f"{per('reservoirpy_one_by_one_s'):.2f}; ratio {e['reservoirpy_one_by_one_s'] / e[f'ours_{fast}_s']:.2f}x"
-          + (f"; measured floor {e['floor_step_per_seq_s']['total'] * 1e6:.2f} us (gathers "
-             f"{e['floor_step_per_seq_s']['gathers'] * 1e6:.2f}, tanh {e['floor_step_per_seq_s']['tanh'] * 1e6:.2f}, "
-             f"output {e['floor_step_per_seq_s']['output'] * 1e6:.2f}): ours at "
-             f"{e['floor_step_per_seq_s']['total'] / (e[f'ours_{fast}_s'] / (e['steps'] * e['batch'])):.0%} of it"
-             if "floor_step_per_seq_s" in e else ""),
+    ours = e[f"ours_{fast}_s"]
+    print(f"  {e['section']}: per sequence-step: ours {fast} {per(f'ours_{fast}_s'):.2f} us"
+          + (f" (kernel on {e['kernel_cores']} cores; on 1 core {per('ours_kernel_1core_s'):.2f}, "
+             f"{e['reservoirpy_one_by_one_s'] / e['ours_kernel_1core_s']:.2f}x)" if "ours_kernel_1core_s" in e else "")
+          + (f", jax scan batch-last {per('ours_jax_batch_last_s'):.2f}" if "ours_jax_batch_last_s" in e else "")
+          + f", vmap {per('ours_vmap_s'):.2f}, 16 separate {per('ours_separate_s'):.2f}, reservoirpy one by one "
+          f"{per('reservoirpy_one_by_one_s'):.2f}; ratio {e['reservoirpy_one_by_one_s'] / ours:.2f}x"
+          + (f"; roofline {e['roofline_step_per_seq_all_cores_s'] / (ours / (e['steps'] * e['batch'])):.1%} "
+             f"(on {e.get('kernel_cores', 1)} cores)" if "roofline_step_per_seq_all_cores_s" in e else ""),
           flush=flush)
 
 
@@ -396,8 +443,10 @@ def lorenz(args, rows):
 
     models = [("reservoirpy 0.4 (our weights, states+bias, ridge 1e-6)", reservoirpy_model),
               ("ours, same model (ESN.from_weights)", ours_same),
+              ("ours, same model, jax scan (no kernel)", lambda: _without_kernel(ours_same)),
               ("ours, default forecaster f64 (squared features)", lambda: default("float64")),
               ("ours, default forecaster f32 (squared features)", lambda: default("float32"))]
+    _without_kernel(ours_same)[2](horizon)
     ours_same()[2](horizon)  # compiles our scans and closed loops once (excluded, as for every timing)
     default("float64")[2](horizon)
     default("float32")[2](horizon)
@@ -579,17 +628,18 @@ def summary(rows, limits):
     if h:
         ratio = h[0]["reservoirpy_s"] / h[0]["ours_f64_s"]
         ratio32 = h[0]["reservoirpy_s"] / h[0]["ours_f32_s"]
-        c_step = h[0].get("c_reference_step_s")
         lines.append(f"harvest N=1000 k=10 >= 3x reservoirpy: {'MET' if ratio >= 3 else 'UNMET'} "
-                     f"(f64 {ratio:.2f}x; f32 {ratio32:.2f}x)" + _floor_note(h[0], "floor_step_s", "reservoirpy_s", 3, h[0]["steps"])
-                     + (f"; the step hand-written in C gets {h[0]['reservoirpy_s'] / h[0]['steps'] / c_step:.2f}x"
-                        if c_step else ""))
+                     f"(f64 {ratio:.2f}x {'with the kernel' if h[0]['kernel'] else 'jax scan'}; jax scan "
+                     f"{h[0]['reservoirpy_s'] / h[0]['ours_jax_s']:.2f}x; f32 {ratio32:.2f}x); "
+                     f"{h[0]['roofline_step_s'] * h[0]['steps'] / h[0]['ours_f64_s']:.0%} of the FLOP/byte roofline")
     b = get("batch16")
     if b:
         ratio = b[0]["reservoirpy_one_by_one_s"] / b[0]["ours_batch_last_s"]
-        lines.append(f"batch of 16 >= 8x reservoirpy one by one: {'MET' if ratio >= 8 else 'UNMET'} ({ratio:.2f}x)"
-                     + _floor_note(b[0], "floor_step_per_seq_s", "reservoirpy_one_by_one_s", 8,
-                                 b[0]["steps"] * b[0]["batch"]))
+        one_core = (f"; on one core {b[0]['reservoirpy_one_by_one_s'] / b[0]['ours_kernel_1core_s']:.2f}x"
+                    if "ours_kernel_1core_s" in b[0] else "")
+        lines.append(f"batch of 16 >= 8x reservoirpy one by one: {'MET' if ratio >= 8 else 'UNMET'} ({ratio:.2f}x "
+                     f"on {b[0].get('kernel_cores', 1)} cores{one_core}; jax scan "
+                     f"{b[0]['reservoirpy_one_by_one_s'] / b[0]['ours_jax_batch_last_s']:.2f}x)")
     e = get("ensemble16")
     if e:
         ratio = e[0]["reservoirpy_one_by_one_s"] / e[0]["ours_run_ensemble_s"]
@@ -610,16 +660,6 @@ def summary(rows, limits):
                      f"(peak RSS {peak:.0f} MiB incl. imports; unchunked features alone would be "
                      f"{m[0]['unchunked_feature_matrix_mib']:.0f} MiB)")
     return lines
-
-
-def _floor_note(entry, key, theirs_key, factor, steps):
-    """What the bar asks per step, against the measured floor of the step."""
-    if key not in entry:
-        return ""
-    theirs = entry[theirs_key] / steps
-    floor = entry[key]["total"]
-    return (f"; {factor}x reservoirpy needs {theirs / factor * 1e6:.2f} us per step, "
-            f"{theirs / factor / floor:.0%} of the measured floor ({floor * 1e6:.2f} us)")
 
 
 def main():

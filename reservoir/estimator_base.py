@@ -5,12 +5,12 @@ import jax
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from .augment import augment
+from .augment import augment, n_augmented
 from .base import Reservoir
 from .esn import ESN
 from .readouts import Ridge
 from .runner import run_sequences
-from .runner import run
+from .runner import compute_dtype, run
 from .validation import check_nonnegative_int, check_sequences
 
 #: Steps harvested at a time when the readout streams (this package's ``Ridge``): the
@@ -100,7 +100,9 @@ class ReservoirEstimatorBase(BaseEstimator):
         of sequence ``i``, never more than about ``STREAM_CHUNK`` steps at once.
 
         Sequences longer than a chunk run chunk by chunk, carrying the state (the same states
-        as one run: the scan is sequential anyway). Shorter ones are grouped and run batched.
+        as one run: the scan is sequential anyway), each written straight into one augmented
+        buffer that is reused for the next chunk: consumers copy what they keep (``Ridge``
+        copies each chunk into its blocks). Shorter ones are grouped and run batched.
         ``finals[i]`` receives each final state.
         """
         chunk = STREAM_CHUNK
@@ -123,11 +125,38 @@ class ReservoirEstimatorBase(BaseEstimator):
                 continue
             # Keep the order of the sequences (the readout then sums in the same order).
             yield from flush()
-            state = None
+            state, buffer = None, None
             for start in range(0, len(seq), chunk):
                 part = seq[start:start + chunk]
-                feats, state = run(self.reservoir_, self.reservoir_params_, part, state)
-                yield i, start, augment(feats, part, *self._augmentation)
+                Z, state, buffer = self._augmented_run(part, state, buffer)
+                yield i, start, Z
             finals[i] = state
         if group:
             yield from flush()
+
+    def _augmented_run(self, part, state, buffer):
+        """Run ``part`` from ``state`` with the features written into their columns of the
+        augmented ``buffer`` (allocated when None); return ``(Z, final_state, buffer)``.
+
+        The same numbers as ``augment(run(...))``, without a new feature array and a
+        concatenated copy per chunk (0.02 s of a 0.2 s Lorenz fit at N = 1000).
+        """
+        bias, input_concat, squared = self._augmentation
+        n = self.reservoir_.n_features(self.reservoir_params_)
+        dtype = compute_dtype(self.reservoir_params_)
+        width = n_augmented(n, part.shape[1], bias, input_concat, squared)
+        if buffer is None or buffer.shape[1] != width or buffer.dtype != dtype or len(buffer) < len(part):
+            buffer = np.empty((max(len(part), STREAM_CHUNK), width), dtype=dtype)
+        Z = buffer[:len(part)]
+        column = 0
+        if bias:
+            Z[:, 0] = 1.0
+            column = 1
+        if input_concat:
+            Z[:, column:column + part.shape[1]] = part
+            column += part.shape[1]
+        states = Z[:, column:column + n]
+        _, state = run(self.reservoir_, self.reservoir_params_, part, state, out=states)
+        if squared:
+            np.multiply(states, states, out=Z[:, column + n:])
+        return Z, state, buffer

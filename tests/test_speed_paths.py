@@ -240,9 +240,9 @@ def test_streamed_forecaster_equals_unchunked(monkeypatch, chunk):
     calls = []
     original = estimator_base.run
 
-    def counting_run(reservoir, params, inputs, state=None):
+    def counting_run(reservoir, params, inputs, state=None, out=None):
         calls.append(len(inputs))
-        return original(reservoir, params, inputs, state)
+        return original(reservoir, params, inputs, state, out=out)
 
     monkeypatch.setattr(estimator_base, "STREAM_CHUNK", chunk)
     monkeypatch.setattr(estimator_base, "run", counting_run)

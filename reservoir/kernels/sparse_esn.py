@@ -10,6 +10,8 @@ from .native import sparse_esn_kernel
 #: Sequences of a batch run together by one kernel call (one 8-lane vector each step); a
 #: batch of more than GROUP sequences is split into groups run on separate cores.
 GROUP = 8
+#: Threads for the groups of a batch at most (None: one per available core).
+MAX_WORKERS = None
 
 _KEYS = ("W_idx", "W_val", "W_in", "bias", "leak_rate")
 
@@ -101,7 +103,8 @@ def run_sparse_esn(params, inputs, state, out=None, lengths=None):
         final[start:stop] = group_state.T
 
     starts = range(0, B, GROUP)
-    workers = min(len(starts), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = min(len(starts), MAX_WORKERS or cores)
     if workers > 1:
         # The groups are independent over the whole run, and ctypes releases the GIL: one
         # thread per core, no synchronisation until the end.

@@ -19,11 +19,13 @@ Lorenz-63, N = 1000, 10,000 steps on the 2-core test machine: harvest 0.09 s and
 """
 
 import collections
+import ctypes
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import scipy.linalg.cython_blas
 from threadpoolctl import ThreadpoolController
 
 _CONTROLLER = None
@@ -43,22 +45,60 @@ def block_products(X, y):
     return X.T @ X, X.T @ y, X.sum(axis=0), y.sum(axis=0), len(X)
 
 
+def _capsule_function(capsule, restype, *argtypes):
+    """A C function exported by a Cython module (its ``__pyx_capi__`` capsule) as a ctypes
+    function, which releases the GIL while it runs."""
+    api = ctypes.pythonapi
+    api.PyCapsule_GetName.restype, api.PyCapsule_GetName.argtypes = ctypes.c_char_p, [ctypes.py_object]
+    api.PyCapsule_GetPointer.restype = ctypes.c_void_p
+    api.PyCapsule_GetPointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    address = api.PyCapsule_GetPointer(capsule, api.PyCapsule_GetName(capsule))
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+_DSYRK = None
+
+
+def syrk_accumulate(total, X):
+    """``total += Xᵀ X`` on the upper triangle of ``total`` (C order, F x F), in place.
+
+    BLAS ``dsyrk`` (scipy's, from ``scipy.linalg.cython_blas``) through ctypes: half the
+    products of ``X.T @ X``, no temporary, and the GIL released while it runs (the wrapper
+    in ``scipy.linalg.blas`` holds it, which stalls the thread producing the blocks). The
+    lower triangle is left untouched.
+    """
+    global _DSYRK
+    if _DSYRK is None:
+        pointer = ctypes.c_void_p
+        _DSYRK = _capsule_function(scipy.linalg.cython_blas.__pyx_capi__["dsyrk"], None, *[pointer] * 10)
+    rows, n = X.shape
+    if rows == 0:
+        return
+    if not (X.flags.c_contiguous and total.flags.c_contiguous and total.shape == (n, n)
+            and X.dtype == total.dtype == np.float64):
+        raise ValueError("syrk_accumulate needs C-contiguous float64 X (rows, F) and total (F, F)")
+    n_, k_ = ctypes.c_int(n), ctypes.c_int(rows)
+    one = ctypes.c_double(1.0)
+    # Column-major BLAS sees X as Xᵀ (F x rows, leading dimension F) and total's upper
+    # triangle as its lower one: C = A Aᵀ + C with A = Xᵀ, uplo "L", trans "N".
+    _DSYRK(ctypes.c_char_p(b"L"), ctypes.c_char_p(b"N"), ctypes.byref(n_), ctypes.byref(k_),
+           ctypes.byref(one), X.ctypes.data, ctypes.byref(n_), ctypes.byref(one), total.ctypes.data,
+           ctypes.byref(n_))
+
+
 class _Lane:
-    """Sums of the blocks given to one lane, in the order given."""
+    """Sums of the blocks given to one lane, in the order given (XᵀX: upper triangle only)."""
 
     def __init__(self, n_features, y_shape):
         self.xtx = np.zeros((n_features, n_features))
-        self.product = np.empty((n_features, n_features))  # reused: no page faults per block
         self.xty = np.zeros((n_features,) + y_shape)
         self.x_sum = np.zeros(n_features)
         self.y_sum = np.zeros(y_shape)
         self.n_samples = 0
 
     def add(self, X, y):
-        # numpy's X.T @ X (BLAS syrk) lets other Python threads run meanwhile; scipy's
-        # blas.dsyrk would hold the GIL and stall the thread producing the blocks.
-        np.matmul(X.T, X, out=self.product)
-        self.xtx += self.product
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        syrk_accumulate(self.xtx, X)
         self.xty += X.T @ y
         self.x_sum += X.sum(axis=0)
         self.y_sum += y.sum(axis=0)
@@ -158,7 +198,10 @@ class BlockSums:
             first.x_sum += lane.x_sum
             first.y_sum += lane.y_sum
             first.n_samples += lane.n_samples
-        return first.xtx, first.xty, first.x_sum, first.y_sum, first.n_samples
+        xtx = first.xtx
+        lower = np.tril_indices(len(xtx), -1)
+        xtx[lower] = xtx.T[lower]  # the mirror of the upper triangle
+        return xtx, first.xty, first.x_sum, first.y_sum, first.n_samples
 
     def _add_on_a_core(self, lane, X, y):
         with self._cores:
