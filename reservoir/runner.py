@@ -37,6 +37,7 @@ Nothing here is device specific: on a machine where JAX sees a GPU the same code
 """
 
 import copy
+from concurrent.futures import ThreadPoolExecutor
 
 import jax
 import jax.numpy as jnp
@@ -44,6 +45,7 @@ import numpy as np
 
 from . import _jax  # noqa: F401  (float64 on)
 from .augment import augment
+from .kernels.native import available_cores
 
 _COMPILED = {}
 
@@ -305,6 +307,12 @@ def _run_native(reservoir, params, inputs, state, out=None, lengths=None):
     return run_native(_to_numpy(params), inputs, None if state is None else _to_numpy(state), out, lengths)
 
 
+def _runs_natively(reservoir, params, inputs):
+    """Whether ``run`` of these inputs goes through the reservoir's compiled kernel."""
+    run_native = getattr(reservoir, "run_native", None)
+    return run_native is not None and run_native(_to_numpy(params), np.asarray(inputs)[:1]) is not None
+
+
 def _check_out(out, inputs, n_features, dtype):
     if inputs.ndim != 2:
         raise ValueError("out is only supported for one sequence (2-D inputs)")
@@ -396,8 +404,14 @@ def run_ensemble(reservoir, params_list, inputs):
             # afterwards cost 4 us per member-step at N = 1000 (a copy of the whole result).
             feats = np.empty((len(params_list), len(inputs), reservoir.n_features(first)),
                              dtype=compute_dtype(first))
-            for member, params in zip(feats, params_list):
-                run(reservoir, params, inputs, out=member)
+            members = list(zip(feats, params_list))
+            if _runs_natively(reservoir, first, inputs) and len(members) > 1:
+                # The compiled kernel releases the GIL: members run on all cores at once.
+                with ThreadPoolExecutor(min(len(members), available_cores())) as pool:
+                    list(pool.map(lambda m: run(reservoir, m[1], inputs, out=m[0]), members))
+            else:
+                for member, params in members:
+                    run(reservoir, params, inputs, out=member)
             return feats
         combined = reservoir.block_diagonal(params_list)
     if combined is not None:

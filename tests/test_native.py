@@ -6,6 +6,7 @@ import pytest
 from reservoir import ESN
 from reservoir.kernels import applies, run_sparse_esn
 from reservoir.kernels.native import sparse_esn_kernel, tanh_kernel
+from reservoir import runner
 from reservoir.runner import run, run_ensemble, run_sequences
 
 pytestmark = pytest.mark.skipif(sparse_esn_kernel() is None,
@@ -84,9 +85,13 @@ def test_batches_and_ragged_groups_match_the_jax_scan(monkeypatch):
         np.testing.assert_allclose(last, ref_last, rtol=0, atol=1e-13)  # padding kept the state
 
 
-def test_ensembles_with_per_unit_leak_match(monkeypatch):
+@pytest.mark.parametrize("block_diagonal_units", [4096, 0])
+def test_ensembles_with_per_unit_leak_match(monkeypatch, block_diagonal_units):
+    # 4096: one block-diagonal reservoir with a leak rate per unit; 0: members run on threads.
+    monkeypatch.setattr(runner, "_BLOCK_DIAGONAL_UNITS", block_diagonal_units)
     esn = ESN(n_units=50, in_degree=5, leak_rate=0.5, random_state=0)
-    members = [esn.set_params(leak_rate=rate).initialize(2, random_state=s) for s, rate in enumerate((0.2, 0.6, 1.0))]
+    members = [esn.set_params(leak_rate=rate).initialize(2, random_state=s)
+               for s, rate in enumerate((0.2, 0.6, 1.0, 0.3, 0.9))]
     U = np.random.default_rng(4).normal(size=(80, 2))
     feats = run_ensemble(esn, members, U)
     with monkeypatch.context() as m:

@@ -43,6 +43,11 @@ def enabled():
     return jax.default_backend() == "cpu" and platform.machine().lower() in ("x86_64", "amd64")
 
 
+def available_cores():
+    """Cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _compiler():
     for name in (os.environ.get("CC"), "cc", "gcc"):
         if name and shutil.which(name):

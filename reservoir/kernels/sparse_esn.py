@@ -1,11 +1,10 @@
 """The sparse ESN harvest through the compiled kernel (``sparse_esn.c``)."""
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .native import sparse_esn_kernel
+from .native import available_cores, sparse_esn_kernel
 
 #: Sequences of a batch run together by one kernel call (one 8-lane vector each step); a
 #: batch of more than GROUP sequences is split into groups run on separate cores.
@@ -103,8 +102,7 @@ def run_sparse_esn(params, inputs, state, out=None, lengths=None):
         final[start:stop] = group_state.T
 
     starts = range(0, B, GROUP)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    workers = min(len(starts), MAX_WORKERS or cores)
+    workers = min(len(starts), MAX_WORKERS or available_cores())
     if workers > 1:
         # The groups are independent over the whole run, and ctypes releases the GIL: one
         # thread per core, no synchronisation until the end.
