@@ -57,7 +57,8 @@ def _compiler():
 
 def _cache_dir():
     preferred = Path(os.environ.get("RESERVOIR_CACHE", Path.home() / ".cache" / "reservoir"))
-    for directory in (preferred, Path(tempfile.gettempdir()) / f"reservoir-{os.getuid()}"):
+    user = os.getuid() if hasattr(os, "getuid") else "user"
+    for directory in (preferred, Path(tempfile.gettempdir()) / f"reservoir-{user}"):
         try:
             directory.mkdir(parents=True, exist_ok=True)
             if os.access(directory, os.W_OK):
