@@ -223,8 +223,8 @@ class ESN(LeakyRateReservoir):
 
     def run_native(self, params, inputs, state=None, out=None, lengths=None):
         """Harvest with the compiled kernel (:mod:`reservoir.kernels`), or return None where it
-        does not apply (dense or float32 weights, another activation, a subclass with its own
-        ``recurrent``, no kernel on this machine); the runner then uses the jax scan.
+        does not apply (dense or float32 weights, another activation, a subclass that changes
+        the step, no kernel on this machine); the runner then uses the jax scan.
 
         Same arguments and results as :func:`reservoir.kernels.run_sparse_esn`, with numpy
         params; ``state`` None is the zero state.

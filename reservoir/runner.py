@@ -270,7 +270,6 @@ def run(reservoir, params, inputs, state=None, out=None):
             out[...] = feats
             feats = out
         return feats, _to_numpy(final)
-    params = _to_jax(params)
     dtype = compute_dtype(params)
     # numpy until the compiled call: slicing and padding jax arrays would cost a dispatch each.
     inputs = np.asarray(inputs, dtype=dtype)
@@ -281,6 +280,7 @@ def run(reservoir, params, inputs, state=None, out=None):
     native = _run_native(reservoir, params, inputs, state, out)
     if native is not None:
         return native
+    params = _to_jax(params)
     if state is None:
         state = reservoir.initial_state(params)
         if inputs.ndim == 3:
@@ -305,12 +305,6 @@ def _run_native(reservoir, params, inputs, state, out=None, lengths=None):
     if run_native is None:
         return None
     return run_native(_to_numpy(params), inputs, None if state is None else _to_numpy(state), out, lengths)
-
-
-def _runs_natively(reservoir, params, inputs):
-    """Whether ``run`` of these inputs goes through the reservoir's compiled kernel."""
-    run_native = getattr(reservoir, "run_native", None)
-    return run_native is not None and run_native(_to_numpy(params), np.asarray(inputs)[:1]) is not None
 
 
 def _check_out(out, inputs, n_features, dtype):
@@ -348,17 +342,17 @@ def run_sequences(reservoir, params, sequences):
             for i in members:
                 features[i], finals[i] = run(reservoir, params, sequences[i])
             continue
-        params_j = _to_jax(params)
         lengths = [len(sequences[i]) for i in members]
-        batch = np.zeros((len(members), length, sequences[members[0]].shape[1]), dtype=compute_dtype(params_j))
+        batch = np.zeros((len(members), length, sequences[members[0]].shape[1]), dtype=compute_dtype(params))
         keep = np.zeros((len(members), length), dtype=bool)
         for j, i in enumerate(members):
             batch[j, : len(sequences[i])] = sequences[i]
             keep[j, : len(sequences[i])] = True
-        native = _run_native(reservoir, params_j, batch, None, lengths=lengths)
+        native = _run_native(reservoir, params, batch, None, lengths=lengths)
         if native is not None:
             feats, final = native
         else:
+            params_j = _to_jax(params)
             state = reservoir.initial_state(params_j)
             state = jax.tree.map(lambda s: jnp.broadcast_to(s, (len(members),) + s.shape), state)
             final, feats = _run_batch(reservoir, params_j, state, batch, keep)
@@ -405,7 +399,8 @@ def run_ensemble(reservoir, params_list, inputs):
             feats = np.empty((len(params_list), len(inputs), reservoir.n_features(first)),
                              dtype=compute_dtype(first))
             members = list(zip(feats, params_list))
-            if _runs_natively(reservoir, first, inputs) and len(members) > 1:
+            # (A one-step run tells whether the compiled kernel applies.)
+            if len(members) > 1 and _run_native(reservoir, first, np.asarray(inputs)[:1], None) is not None:
                 # The compiled kernel releases the GIL: members run on all cores at once.
                 with ThreadPoolExecutor(min(len(members), available_cores())) as pool:
                     list(pool.map(lambda m: run(reservoir, m[1], inputs, out=m[0]), members))
