@@ -109,13 +109,13 @@ class ESN(LeakyRateReservoir):
     -----
     Harvesting a sparse float64 tanh ESN goes through a compiled kernel where one can be built
     (:mod:`reservoir.kernels`; set ``RESERVOIR_NATIVE=0`` for the jax scan), which the float32
-    path does not have: on a 2-core Xeon at N = 1000, in-degree 10, float64 took 5.9 us per step
-    and float32 7.6 (the jax scan, 9.1 in float64; ``benchmarks/speed_suite.py``). float32 still
-    halves the memory of harvested states. On Lorenz-63 (N = 1000, the default forecaster, 20
-    test initial conditions, ``benchmarks/lorenz_vpt.py --dtype both``) its median valid
-    prediction time matched float64's for three reservoir seeds (9.94/9.14/9.98 against
-    9.94/9.09/9.97 Lyapunov times; single initial conditions moved by up to 2 LT either way). It
-    is not the default: it is not faster, a chaotic closed loop amplifies any rounding
+    path does not have: on a 2-core Xeon at N = 1000, in-degree 10, float64 took 5.9-6.2 us per
+    step and float32 7.4-7.8 (the jax scan, 8.2-8.8 in float64; ``benchmarks/speed_suite.py``).
+    float32 still halves the memory of harvested states. On Lorenz-63 (N = 1000, the default
+    forecaster, 20 test initial conditions, ``benchmarks/lorenz_vpt.py --dtype both``) its
+    median valid prediction time matched float64's for three reservoir seeds (9.94/9.14/9.98
+    against 9.94/9.09/9.97 Lyapunov times; single initial conditions moved by up to 2 LT either
+    way). It is not the default: it is not faster, a chaotic closed loop amplifies any rounding
     difference, and the cross-checks against other libraries are made in float64.
 
     The defaults were chosen on Lorenz-63 forecasting (``benchmarks/lorenz_vpt.py``): with

@@ -15,8 +15,8 @@ the same blocks give the same bits. (Threaded BLAS would not: OpenBLAS's two-thr
 differs from its one-thread XᵀX in the last bits.)
 
 Lorenz-63, N = 1000, 10,000 steps, on a 2-core Xeon (``benchmarks/speed_suite.py``): the fit
-with the jax scan took 0.27 s with the harvest and a two-thread XᵀX one after the other, and
-0.21 s overlapped this way.
+with the jax scan took 0.26-0.30 s with the harvest and a two-thread XᵀX one after the other,
+and 0.18-0.21 s overlapped this way.
 """
 
 import collections
