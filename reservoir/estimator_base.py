@@ -1,7 +1,6 @@
 """What the three estimators share: drawing the reservoir, input standardisation, harvesting
 augmented features, and the common hyperparameters."""
 
-import jax
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 

@@ -13,12 +13,6 @@ pytestmark = pytest.mark.skipif(sparse_esn_kernel() is None,
                                 reason="no compiled kernel on this machine (no C compiler or no AVX-512)")
 
 
-@pytest.fixture
-def jax_only(monkeypatch):
-    """Run the ESN through the jax scan, as without a kernel."""
-    monkeypatch.setattr(ESN, "run_native", lambda self, *args, **kwargs: None)
-
-
 def esn_params(n=100, d=3, k=10, seed=0, **kwargs):
     esn = ESN(n_units=n, in_degree=k, spectral_radius=0.9, leak_rate=0.3, random_state=seed, **kwargs)
     return esn, esn.initialize(d)
