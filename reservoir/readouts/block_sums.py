@@ -49,11 +49,12 @@ def block_products(X, y):
 def _capsule_function(capsule, restype, *argtypes):
     """A C function exported by a Cython module (its ``__pyx_capi__`` capsule) as a ctypes
     function, which releases the GIL while it runs."""
-    api = ctypes.pythonapi
-    api.PyCapsule_GetName.restype, api.PyCapsule_GetName.argtypes = ctypes.c_char_p, [ctypes.py_object]
-    api.PyCapsule_GetPointer.restype = ctypes.c_void_p
-    api.PyCapsule_GetPointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
-    address = api.PyCapsule_GetPointer(capsule, api.PyCapsule_GetName(capsule))
+    # Private prototypes: setting argtypes on ctypes.pythonapi's shared attributes would
+    # change them for every other user in the process.
+    get_name = ctypes.PYFUNCTYPE(ctypes.c_char_p, ctypes.py_object)(("PyCapsule_GetName", ctypes.pythonapi))
+    get_pointer = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)(
+        ("PyCapsule_GetPointer", ctypes.pythonapi))
+    address = get_pointer(capsule, get_name(capsule))
     return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
 
