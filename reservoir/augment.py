@@ -33,3 +33,31 @@ def augment(features, inputs, bias=True, input_concat=False, squared=False):
 def n_augmented(n_features, n_inputs, bias=True, input_concat=False, squared=False):
     """Length of the augmented vector."""
     return int(bias) + (n_inputs if input_concat else 0) + n_features * (2 if squared else 1)
+
+
+def augment_into(out, inputs, write_features, bias=True, input_concat=False, squared=False):
+    """Fill ``out`` (T, n_augmented) with the augmented rows, the same numbers as
+    ``augment``, without a features array and a concatenated copy: ``write_features(view)``
+    writes the (T, N) features into their columns of ``out`` itself. Returns what
+    ``write_features`` returns.
+
+    Examples
+    --------
+    >>> out = np.empty((1, 4))
+    >>> augment_into(out, np.array([[5.0]]), lambda view: view.fill(2.0), True, True, True)
+    >>> out.tolist()
+    [[1.0, 5.0, 2.0, 4.0]]
+    """
+    column = 0
+    if bias:
+        out[:, 0] = 1.0
+        column = 1
+    if input_concat:
+        out[:, column:column + inputs.shape[1]] = inputs
+        column += inputs.shape[1]
+    n_features = (out.shape[1] - column) // (2 if squared else 1)
+    features = out[:, column:column + n_features]
+    result = write_features(features)
+    if squared:
+        np.multiply(features, features, out=out[:, column + n_features:])
+    return result

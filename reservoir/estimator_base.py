@@ -4,7 +4,7 @@ augmented features, and the common hyperparameters."""
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from .augment import augment, n_augmented
+from .augment import augment, augment_into, n_augmented
 from .base import Reservoir
 from .esn import ESN
 from .readouts import Ridge
@@ -147,15 +147,6 @@ class ReservoirEstimatorBase(BaseEstimator):
         if buffer is None or buffer.shape[1] != width or buffer.dtype != dtype or len(buffer) < len(part):
             buffer = np.empty((max(len(part), STREAM_CHUNK), width), dtype=dtype)
         Z = buffer[:len(part)]
-        column = 0
-        if bias:
-            Z[:, 0] = 1.0
-            column = 1
-        if input_concat:
-            Z[:, column:column + part.shape[1]] = part
-            column += part.shape[1]
-        states = Z[:, column:column + n]
-        _, state = run(self.reservoir_, self.reservoir_params_, part, state, out=states)
-        if squared:
-            np.multiply(states, states, out=Z[:, column + n:])
+        _, state = augment_into(Z, part, lambda view: run(self.reservoir_, self.reservoir_params_, part, state,
+                                                           out=view), bias, input_concat, squared)
         return Z, state, buffer

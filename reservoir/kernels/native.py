@@ -102,18 +102,26 @@ def _build(source, compiler):
     return library
 
 
-def _load(name, argtypes, restype=ctypes.c_int):
+def _library():
+    """The compiled ``SOURCE`` loaded once per process (None when it cannot be built)."""
     with _LOCK:
-        if name not in _LOADED:
-            function = None
+        if "library" not in _LOADED:
             compiler = _compiler()
-            library = _build(SOURCE, compiler) if compiler else None
-            if library is not None:
-                function = getattr(ctypes.CDLL(str(library)), name)
-                function.argtypes = argtypes
-                function.restype = restype
-            _LOADED[name] = function
-        return _LOADED[name]
+            path = _build(SOURCE, compiler) if compiler else None
+            _LOADED["library"] = None if path is None else ctypes.CDLL(str(path))
+        return _LOADED["library"]
+
+
+def _load(name, argtypes, restype=ctypes.c_int):
+    """Function ``name`` of the library with its signature set, looked up once."""
+    function = _LOADED.get(name)
+    if function is None and name not in _LOADED:
+        library = _library()
+        if library is not None:
+            function = getattr(library, name)
+            function.argtypes, function.restype = argtypes, restype
+        _LOADED[name] = function
+    return function
 
 
 _long = ctypes.c_long
