@@ -20,6 +20,27 @@ from .validation import check_nonnegative_int, check_sequences
 STREAM_CHUNK = 1024
 
 
+class Reiterable:
+    """An iterable that calls ``make()`` for a fresh iterator each time it is iterated.
+
+    Streamed chunks of harvested features are produced by a generator; readouts that read
+    the data twice (``Ridge(solver="qr")``) iterate this instead, and the reservoir is simply
+    run again (harvesting is deterministic and cheap beside the solve).
+
+    Examples
+    --------
+    >>> chunks = Reiterable(lambda: (i * i for i in range(3)))
+    >>> list(chunks), list(chunks)
+    ([0, 1, 4], [0, 1, 4])
+    """
+
+    def __init__(self, make):
+        self.make = make
+
+    def __iter__(self):
+        return iter(self.make())
+
+
 class ReservoirEstimatorBase(BaseEstimator):
     """Base of ``ReservoirRegressor``, ``ReservoirClassifier`` and ``ReservoirForecaster``.
 

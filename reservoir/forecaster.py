@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .augment import augment
-from .estimator_base import ReservoirEstimatorBase
+from .estimator_base import ReservoirEstimatorBase, Reiterable
 from .readouts import linear_weights
 from .runner import python_loop, run, run_closed_loop, step_features
 from .validation import check_real
@@ -95,7 +95,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
                     if hi > lo:
                         yield Z[lo - start:hi - start], scaled[i][lo + 1:hi + 1]
 
-            self.readout_ = readout.fit_streamed(chunks())
+            self.readout_ = readout.fit_streamed(Reiterable(chunks))
         else:
             features, finals = self._harvest(scaled)
             Z = np.concatenate([f[self.washout:-1] for f in features])

@@ -5,7 +5,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
-from .estimator_base import ReservoirEstimatorBase
+from .estimator_base import ReservoirEstimatorBase, Reiterable
 from .validation import check_array_2d
 
 
@@ -85,7 +85,7 @@ class ReservoirRegressor(RegressorMixin, ReservoirEstimatorBase):
                         Y = targets[i][lo:start + len(Z)]
                         yield Z[lo - start:], Y[:, 0] if self._y_was_1d else Y
 
-            self.readout_ = readout.fit_streamed(chunks())
+            self.readout_ = readout.fit_streamed(Reiterable(chunks))
             return self
         features, _ = self._harvest(scaled)
         Z = np.concatenate([f[self.washout:] for f in features])

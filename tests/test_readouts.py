@@ -88,7 +88,7 @@ def test_partial_fit_rejects_changing_targets_and_svd():
 def test_solvers_agree_on_well_conditioned_data(fit_intercept):
     X, Y = regression_data(n=400, f=12)
     ref_coef, ref_intercept = ridge_closed_form(X, Y, 0.1, fit_intercept)
-    for solver in ("auto", "cholesky", "eigh", "svd"):
+    for solver in ("auto", "cholesky", "eigh", "svd", "qr"):
         model = Ridge(alpha=0.1, fit_intercept=fit_intercept, solver=solver).fit(X, Y)
         assert model.solver_ == ("cholesky" if solver == "auto" else solver)
         np.testing.assert_allclose(model.coef_, ref_coef, rtol=0, atol=1e-10, err_msg=solver)
@@ -146,6 +146,73 @@ def test_svd_on_near_collinear_features_with_tiny_alpha():
         np.testing.assert_allclose(auto.predict(X), model.predict(X), rtol=0, atol=1e-3)
 
 
+def spread_spectrum_data(n=600, f=40, smallest=1e-11, seed=3):
+    """Features whose singular values span 1 to ``smallest`` (below the 1e-8 that a Gram
+    matrix can resolve), offset from zero, with consistent targets and a known solution."""
+    rng = np.random.default_rng(seed)
+    U = np.linalg.qr(rng.normal(size=(n, f)))[0]
+    V = np.linalg.qr(rng.normal(size=(f, f)))[0]
+    X = (U * np.logspace(0, np.log10(smallest), f)) @ V.T * 30.0 + rng.normal(size=f)
+    coef = rng.normal(size=(f, 2))
+    return X, X @ coef + 1.5
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("alpha", [0.0, 1e-18, 1e-12, 1e-6])
+def test_qr_matches_the_least_squares_reference_on_ill_conditioned_features(fit_intercept, alpha):
+    X, Y = spread_spectrum_data()
+    coef, intercept = ridge_closed_form(X, Y, alpha, fit_intercept)
+    model = Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="qr").fit(X, Y)
+    assert model.solver_ == "qr"
+    reference = X @ coef.T + intercept
+    np.testing.assert_allclose(model.predict(X), reference, rtol=0, atol=1e-9 * np.abs(Y).max())
+
+
+def test_qr_resolves_what_the_normal_equations_cannot():
+    # Consistent data, alpha = 0: the fit is exact up to rounding for an accurate solve.
+    X, Y = spread_spectrum_data()
+    qr = Ridge(alpha=0.0, solver="qr").fit(X, Y)
+    svd = Ridge(alpha=0.0, solver="svd").fit(X, Y)
+    gram = Ridge(alpha=0.0).fit(X, Y)  # Cholesky, falling back to eigh
+    residual = {name: np.abs(m.predict(X) - Y).max() / np.abs(Y).max()
+                for name, m in (("qr", qr), ("svd", svd), ("gram", gram))}
+    assert residual["qr"] < 1e-10 and residual["svd"] < 1e-10
+    assert residual["gram"] > 1e3 * residual["qr"]
+
+
+@pytest.mark.parametrize("multi", [False, True])
+def test_qr_fit_streamed_equals_fit_bit_for_bit(multi):
+    X, Y = regression_data(n=2600, f=140)  # over BlockSums.min_features: the threaded lanes
+    y = Y if multi else Y[:, 0]
+    chunks = [(X[i:i + 333], y[i:i + 333]) for i in range(0, len(X), 333)]
+    streamed = Ridge(alpha=1e-9, solver="qr").fit_streamed(chunks)
+    full = Ridge(alpha=1e-9, solver="qr").fit(X, y)
+    np.testing.assert_array_equal(streamed.coef_, full.coef_)
+    np.testing.assert_array_equal(streamed.intercept_, full.intercept_)
+    assert streamed.n_samples_seen_ == len(X)
+    assert streamed.coef_.shape == sklm.Ridge().fit(X, y).coef_.shape
+
+
+def test_qr_reads_the_chunks_twice_and_says_so():
+    X, Y = regression_data(n=300)
+    with pytest.raises(ValueError, match="chunks.*twice"):
+        Ridge(solver="qr").fit_streamed((X[i:i + 50], Y[i:i + 50]) for i in range(0, 300, 50))
+    with pytest.raises(ValueError, match="qr"):
+        Ridge(solver="qr").partial_fit(X, Y)
+
+    class Shrinking:  # gives fewer rows the second time
+        calls = 0
+
+        def __iter__(self):
+            self.calls += 1
+            return iter([(X, Y)] if self.calls == 1 else [(X[:10], Y[:10])])
+
+    with pytest.raises(ValueError, match="same data twice"):
+        Ridge(solver="qr").fit_streamed(Shrinking())
+    with pytest.raises(ValueError, match="empty"):
+        Ridge(solver="qr").fit_streamed([])
+
+
 def test_ridge_parameter_validation():
     X, Y = regression_data(n=50)
     with pytest.raises(ValueError, match="alpha"):
@@ -153,7 +220,7 @@ def test_ridge_parameter_validation():
     with pytest.raises(TypeError, match="alpha"):
         Ridge(alpha="big").fit(X, Y)
     with pytest.raises(ValueError, match="solver"):
-        Ridge(solver="qr").fit(X, Y)
+        Ridge(solver="lu").fit(X, Y)
 
 
 # -- RLS -------------------------------------------------------------------------------------

@@ -88,23 +88,75 @@ def syrk_accumulate(total, X):
            ctypes.byref(n_))
 
 
+_DTRSM = None
+
+
+def solve_upper_right(X, R):
+    """``X ← X R⁻¹`` in place, for C-contiguous float64 ``X`` (rows, F) and upper triangular
+    ``R`` (F, F, C order; its strict lower triangle is not read).
+
+    BLAS ``dtrsm`` through ctypes, like :func:`syrk_accumulate`: no temporary, and the GIL
+    released while it runs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> R = np.array([[2.0, 1.0], [0.0, 4.0]])
+    >>> X = np.array([[2.0, 5.0]])
+    >>> solve_upper_right(X, R); X.tolist()
+    [[1.0, 1.0]]
+    """
+    global _DTRSM
+    if _DTRSM is None:
+        pointer = ctypes.c_void_p
+        _DTRSM = _capsule_function(scipy.linalg.cython_blas.__pyx_capi__["dtrsm"], None, *[pointer] * 11)
+    rows, n = X.shape
+    if rows == 0:
+        return
+    if not (X.flags.c_contiguous and R.flags.c_contiguous and R.shape == (n, n)
+            and X.dtype == R.dtype == np.float64):
+        raise ValueError("solve_upper_right needs C-contiguous float64 X (rows, F) and R (F, F)")
+    n_, rows_ = ctypes.c_int(n), ctypes.c_int(rows)
+    one = ctypes.c_double(1.0)
+    # Column-major BLAS sees X as Xᵀ (F x rows) and R as Rᵀ (lower): X R⁻¹ = (R⁻ᵀ Xᵀ)ᵀ is
+    # the left solve with the lower triangle, side "L", uplo "L", no transpose.
+    _DTRSM(ctypes.c_char_p(b"L"), ctypes.c_char_p(b"L"), ctypes.c_char_p(b"N"), ctypes.c_char_p(b"N"),
+           ctypes.byref(n_), ctypes.byref(rows_), ctypes.byref(one), R.ctypes.data, ctypes.byref(n_),
+           X.ctypes.data, ctypes.byref(n_))
+
+
 class _Lane:
     """Sums of the blocks given to one lane, in the order given (XᵀX: upper triangle only)."""
 
-    def __init__(self, n_features, y_shape):
+    def __init__(self, n_features, y_shape, transform=None):
         self.xtx = np.zeros((n_features, n_features))
         self.xty = np.zeros((n_features,) + y_shape)
         self.x_sum = np.zeros(n_features)
         self.y_sum = np.zeros(y_shape)
         self.n_samples = 0
+        self.gram_x_sum = np.zeros(n_features)
+        self.gram_rows = 0
+        self.transform = transform
 
-    def add(self, X, y):
+    def add(self, X, y, in_gram=True):
+        if self.transform is not None:
+            X, y = self.transform(X, y)
         X = np.ascontiguousarray(X, dtype=np.float64)
-        syrk_accumulate(self.xtx, X)
+        x_sum = X.sum(axis=0)
+        if in_gram:
+            syrk_accumulate(self.xtx, X)
+            self.gram_x_sum += x_sum
+            self.gram_rows += len(X)
         self.xty += X.T @ y
-        self.x_sum += X.sum(axis=0)
+        self.x_sum += x_sum
         self.y_sum += y.sum(axis=0)
         self.n_samples += len(X)
+
+
+#: What ``BlockSums.result`` returns. ``xtx`` sums the rows of the blocks in the Gram
+#: matrix (all of them unless ``gram_sample``), ``gram_x_sum`` and ``gram_rows`` are their
+#: column sums and count; the other sums are over all rows.
+Sums = collections.namedtuple("Sums", "xtx xty x_sum y_sum n_samples gram_x_sum gram_rows")
 
 
 class BlockSums:
@@ -127,6 +179,14 @@ class BlockSums:
     max_pending : int, default=4
         Blocks in flight at most; beyond that the caller waits for the oldest, so memory
         stays bounded however long the stream is.
+    gram_sample : bool, default=False
+        Add only about half of the blocks to XᵀX, in pairs (blocks 0, 1, 4, 5, 8, 9, ...,
+        so both lanes share the work), for when XᵀX is only needed approximately (the
+        preconditioner of the ``"qr"`` ridge solve). The other sums still take every row.
+    transform : callable, optional
+        ``transform(X, y) -> (X', y')`` applied to each block on its lane before it is
+        added (e.g. the change of basis of the second pass of the ``"qr"`` ridge solve); it
+        may work in place on the block's buffers. ``X'`` keeps the number of columns.
 
     Examples
     --------
@@ -134,19 +194,20 @@ class BlockSums:
     >>> X, y = np.arange(12.0).reshape(6, 2), np.ones(6)
     >>> with BlockSums(n_features=2, y_shape=()) as sums:
     ...     sums.submit(X[:3], y[:3]); sums.submit(X[3:], y[3:])
-    ...     xtx, xty, x_sum, y_sum, n = sums.result()
-    >>> np.array_equal(xtx, X.T @ X), n
+    ...     result = sums.result()
+    >>> np.array_equal(result.xtx, X.T @ X), result.n_samples
     (True, 6)
     """
 
     min_features = 128
     n_lanes = 2
 
-    def __init__(self, n_features, y_shape, max_pending=4):
+    def __init__(self, n_features, y_shape, max_pending=4, gram_sample=False, transform=None):
         self.threaded = n_features >= self.min_features and (os.cpu_count() or 1) > 1
         self.max_pending = max_pending
+        self.gram_sample = gram_sample
         self.free_buffers = []
-        self._lanes = [_Lane(n_features, tuple(y_shape)) for _ in range(self.n_lanes)]
+        self._lanes = [_Lane(n_features, tuple(y_shape), transform) for _ in range(self.n_lanes)]
         self._n_blocks = 0
         self._pending = collections.deque()
 
@@ -171,20 +232,22 @@ class BlockSums:
 
     def submit(self, X, y):
         """Add block ``(X, y)`` to the sums (on a worker thread when threaded)."""
-        lane = self._lanes[self._n_blocks % self.n_lanes]
+        index = self._n_blocks
+        lane = self._lanes[index % self.n_lanes]
+        in_gram = not self.gram_sample or (index // self.n_lanes) % 2 == 0
         self._n_blocks += 1
         if not self.threaded:
-            lane.add(X, y)
+            lane.add(X, y, in_gram)
             self.free_buffers.append((X, y))
             return
         if len(self._pending) >= self.max_pending:
             self._wait_oldest()
-        worker = self._workers[(self._n_blocks - 1) % self.n_lanes]
-        self._pending.append((worker.submit(self._add_on_a_core, lane, X, y), (X, y)))
+        worker = self._workers[index % self.n_lanes]
+        self._pending.append((worker.submit(self._add_on_a_core, lane, X, y, in_gram), (X, y)))
 
     def result(self):
-        """Wait for every block; return ``(xtx, xty, x_sum, y_sum, n)``, or None if no block
-        was submitted."""
+        """Wait for every block; return the :data:`Sums`, or None if no block was
+        submitted."""
         if self.threaded:
             # The caller is done producing: its core goes to the workers.
             self._cores.release()
@@ -200,14 +263,17 @@ class BlockSums:
             first.x_sum += lane.x_sum
             first.y_sum += lane.y_sum
             first.n_samples += lane.n_samples
+            first.gram_x_sum += lane.gram_x_sum
+            first.gram_rows += lane.gram_rows
         xtx = first.xtx
         lower = np.tril_indices(len(xtx), -1)
         xtx[lower] = xtx.T[lower]  # the mirror of the upper triangle
-        return xtx, first.xty, first.x_sum, first.y_sum, first.n_samples
+        return Sums(xtx, first.xty, first.x_sum, first.y_sum, first.n_samples, first.gram_x_sum,
+                    first.gram_rows)
 
-    def _add_on_a_core(self, lane, X, y):
+    def _add_on_a_core(self, lane, X, y, in_gram):
         with self._cores:
-            lane.add(X, y)
+            lane.add(X, y, in_gram)
 
     def _wait_oldest(self, holds_core=True):
         future, buffers = self._pending.popleft()

@@ -1,16 +1,18 @@
 """Ridge regression readout from streamed sufficient statistics."""
 
+import collections.abc
 import contextlib
 
 import numpy as np
 import scipy.linalg
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..validation import check_real
 from .block_sums import BlockSums, blas_controller, block_products
+from .cholesky_qr import change_of_basis, shifted_cholesky, solve_in_basis
 
-SOLVERS = ("auto", "cholesky", "eigh", "svd")
+SOLVERS = ("auto", "cholesky", "eigh", "svd", "qr")
 # Rows per accumulated block (see Ridge._accumulate_blocks): large enough for an efficient
 # matrix product (one-thread dsyrk runs as fast per row at 1024 rows as at 4096), small
 # enough that the blocks in flight stay small (BlockSums keeps at most 4, plus the one being
@@ -71,12 +73,19 @@ class Ridge(RegressorMixin, BaseEstimator):
         Regularisation strength (>= 0).
     fit_intercept : bool, default=True
         Learn an unpenalised intercept.
-    solver : {"auto", "cholesky", "eigh", "svd"}, default="auto"
+    solver : {"auto", "cholesky", "eigh", "qr", "svd"}, default="auto"
         ``"cholesky"`` solves the regularised normal equations; ``"eigh"`` diagonalises the
-        Gram matrix (robust when it is singular or nearly so); ``"svd"`` works on the data
-        matrix itself, whose condition number is the square root of the Gram matrix's, for
-        ill-conditioned features (needs ``fit``, not ``partial_fit``). ``"auto"`` uses Cholesky
-        and falls back to ``"eigh"`` when the factorisation fails or is ill-conditioned.
+        Gram matrix (robust when it is singular or nearly so). Both square the condition
+        number of the features, and so cannot resolve directions whose singular value is
+        below about 1e-8 of the largest. ``"qr"`` has the accuracy of a QR or SVD of the
+        feature matrix itself with the memory of the streamed solvers: a two-pass shifted
+        Cholesky-QR (:mod:`reservoir.readouts.cholesky_qr`) that reads the rows twice
+        (``fit_streamed`` needs chunks that can be iterated twice; not ``partial_fit``).
+        The estimators use it by default. ``"svd"`` is the SVD of the whole feature matrix
+        (needs ``fit``). ``"auto"`` uses Cholesky and falls back to ``"eigh"`` when the
+        factorisation fails or is ill-conditioned. With ``alpha=0``, ``"qr"`` regularises at
+        the rounding level, ``alpha = (eps · max(n_samples, n_features))² · tr(XᵀX)``, the
+        cut-off that ``"svd"`` and ``lstsq`` apply to the singular values.
 
     Attributes
     ----------
@@ -115,6 +124,9 @@ class Ridge(RegressorMixin, BaseEstimator):
         self._check_params()
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
         self._reset_statistics()
+        if self.solver == "qr":
+            self._fit_qr([(X, y)])
+            return self
         self._accumulate_blocks([(X, y)])
         if self.solver == "svd":
             self._solve_svd(X, y)
@@ -138,11 +150,24 @@ class Ridge(RegressorMixin, BaseEstimator):
         >>> chunks = ((X[i:i + 30], y[i:i + 30]) for i in range(0, 100, 30))
         >>> np.array_equal(Ridge().fit_streamed(chunks).coef_, Ridge().fit(X, y).coef_)
         True
+
+        ``solver="qr"`` reads the chunks twice, so they must be re-iterable (a list, or an
+        object whose ``__iter__`` starts again), not a generator:
+
+        >>> chunks = [(X[i:i + 30], y[i:i + 30]) for i in range(0, 100, 30)]
+        >>> np.allclose(Ridge(solver="qr").fit_streamed(chunks).coef_, [1.0, -2.0, 0.5])
+        True
         """
         self._check_params()
         if self.solver == "svd":
-            raise ValueError("solver='svd' needs the whole data matrix: use fit, or solver='auto'")
+            raise ValueError("solver='svd' needs the whole data matrix: use fit, or solver='qr'")
+        if self.solver == "qr" and isinstance(chunks, collections.abc.Iterator):
+            raise ValueError("chunks: solver='qr' reads the chunks twice; pass a list or a re-iterable "
+                             "object whose __iter__ starts again, not a generator or iterator")
         self._reset_statistics()
+        if self.solver == "qr":
+            self._fit_qr(chunks, validate=True)
+            return self
         self._accumulate_blocks(chunks, validate=True)
         if not hasattr(self, "xtx_"):
             raise ValueError("chunks is empty: there is nothing to fit")
@@ -152,8 +177,9 @@ class Ridge(RegressorMixin, BaseEstimator):
     def partial_fit(self, X, y):
         """Add a chunk to the streamed statistics and re-solve."""
         self._check_params()
-        if self.solver == "svd":
-            raise ValueError("solver='svd' needs the whole data matrix: use fit, or solver='auto'")
+        if self.solver in ("svd", "qr"):
+            raise ValueError(f"solver={self.solver!r} reads the data more than once: use fit or fit_streamed, "
+                             "or solver='auto' for partial_fit")
         first = not hasattr(self, "xtx_")
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64, reset=first)
         if first:
@@ -175,6 +201,13 @@ class Ridge(RegressorMixin, BaseEstimator):
         are computed on a worker thread while ``chunks`` produces the next rows
         (:class:`~reservoir.readouts.block_sums.BlockSums`).
         """
+        sums = self._block_sums(chunks, validate)
+        if sums is not None:
+            self._add_statistics(*sums[:5])
+
+    def _block_sums(self, chunks, validate=False, **options):
+        """The :data:`~reservoir.readouts.block_sums.Sums` of ``chunks`` (see
+        ``_accumulate_blocks``), with ``BlockSums(**options)``; None for no rows."""
         with contextlib.ExitStack() as stack:
             sums = None
             filled = 0
@@ -183,7 +216,7 @@ class Ridge(RegressorMixin, BaseEstimator):
                     X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64,
                                          reset=sums is None and not hasattr(self, "xtx_"))
                 if sums is None:
-                    sums = stack.enter_context(BlockSums(X.shape[1], y.shape[1:]))
+                    sums = stack.enter_context(BlockSums(X.shape[1], y.shape[1:], **options))
                     shapes = (_BLOCK_ROWS, X.shape[1]), (_BLOCK_ROWS,) + y.shape[1:]
                     buffer_x, buffer_y = np.empty(shapes[0]), np.empty(shapes[1])
                 elif X.shape[1] != buffer_x.shape[1] or y.shape[1:] != buffer_y.shape[1:]:
@@ -200,13 +233,13 @@ class Ridge(RegressorMixin, BaseEstimator):
                                               else (np.empty(shapes[0]), np.empty(shapes[1])))
                         filled = 0
             if sums is None:
-                return
+                return None
             if filled:
                 sums.submit(buffer_x[:filled], buffer_y[:filled])
-            self._add_statistics(*sums.result())
+            return sums.result()
 
     def _reset_statistics(self):
-        for name in ("xtx_", "xty_", "x_sum_", "y_sum_", "n_samples_seen_"):
+        for name in ("xtx_", "xty_", "x_sum_", "y_sum_", "n_samples_seen_", "coef_", "intercept_"):
             if hasattr(self, name):
                 delattr(self, name)
 
@@ -261,6 +294,85 @@ class Ridge(RegressorMixin, BaseEstimator):
             cross2d = cross.reshape(len(cross), -1)
             coef = (eigvec @ (inv[:, None] * (eigvec.T @ cross2d))).reshape(cross.shape)
         self._set_solution(coef, x_mean, y_mean, solver)
+
+    def fit_path(self, chunks, alphas):
+        """Fit one copy of this ``Ridge(solver="qr")`` per penalty in ``alphas``, from the
+        same two passes over ``chunks`` (a list of ``(X, y)`` or a re-iterable of them).
+
+        The penalties share the change of basis and the sums; each costs one F x F
+        factorisation, no pass over the data. This is how a penalty is chosen on validation
+        data (``ReservoirForecaster`` does so by default).
+
+        Returns
+        -------
+        list of Ridge, fitted, in the order of ``alphas``
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> y = X @ np.array([1.0, -2.0, 0.5])
+        >>> strong, weak = Ridge(solver="qr").fit_path([(X, y)], [100.0, 0.0])
+        >>> bool(np.abs(strong.coef_).sum() < np.abs(weak.coef_).sum()), weak.alpha
+        (True, 0.0)
+        """
+        if self.solver != "qr":
+            raise ValueError(f"fit_path needs solver='qr', got solver={self.solver!r}")
+        alphas = list(alphas)
+        if not alphas:
+            raise ValueError("alphas is empty: give at least one penalty")
+        models = [clone(self).set_params(alpha=alpha) for alpha in alphas]
+        for model in models:
+            model._check_params()
+        if isinstance(chunks, collections.abc.Iterator):
+            raise ValueError("chunks: fit_path reads the chunks twice; pass a list or a re-iterable "
+                             "object whose __iter__ starts again, not a generator or iterator")
+        coefs, x_mean, y_mean, n_samples = self._qr_passes(chunks, alphas, validate=True)
+        for model, coef in zip(models, coefs):
+            model.n_features_in_ = self.n_features_in_
+            model.n_samples_seen_ = n_samples
+            model._set_solution(coef, x_mean, y_mean, "qr")
+        return models
+
+    def _fit_qr(self, chunks, validate=False):
+        [coef], x_mean, y_mean, n_samples = self._qr_passes(chunks, [self.alpha], validate)
+        self.n_samples_seen_ = n_samples
+        self._set_solution(coef, x_mean, y_mean, "qr")
+
+    def _qr_passes(self, chunks, alphas, validate):
+        """The two-pass shifted Cholesky-QR solve (:mod:`.cholesky_qr`); returns
+        ``(coefs, x_mean, y_mean, n_samples)`` with one coefficient array per penalty.
+
+        Pass one takes the means of all rows and, as the preconditioner, the scatter of
+        about half of the blocks (``BlockSums(gram_sample=True)``: it only has to be close
+        to the whole Gram matrix, not equal to it); pass two reads ``chunks`` again in the
+        preconditioned basis.
+        """
+        first = self._block_sums(chunks, validate, gram_sample=True)
+        if first is None:
+            raise ValueError("chunks is empty: there is nothing to fit")
+        n_samples, n_features = first.n_samples, len(first.xtx)
+        if self.fit_intercept:
+            x_mean, y_mean = first.x_sum / n_samples, first.y_sum / n_samples
+        else:
+            x_mean, y_mean = np.zeros(n_features), np.zeros_like(first.y_sum)
+        # The scatter of the sampled rows about the mean of all rows, scaled to all rows.
+        share = n_samples / first.gram_rows
+        cross = np.outer(x_mean, first.gram_x_sum)
+        scatter = share * (first.xtx - cross - cross.T + first.gram_rows * np.outer(x_mean, x_mean))
+        scale = max(share * np.trace(first.xtx), np.finfo(float).tiny)
+        # alpha = 0 is regularised at the rounding level, the cut-off of lstsq (see solver).
+        floor = (np.finfo(float).eps * max(n_samples, n_features)) ** 2 * scale
+        with _blas_threads(n_features):
+            factor, _ = shifted_cholesky(scatter, np.finfo(float).eps * scale)
+        second = self._block_sums(chunks, validate, transform=change_of_basis(x_mean, y_mean, factor))
+        if second is None or second.n_samples != n_samples:
+            raise ValueError(f"chunks gave {0 if second is None else second.n_samples} rows on the second "
+                             f"pass of solver='qr' and {n_samples} on the first: they must give the same "
+                             "data twice")
+        with _blas_threads(n_features):
+            coefs = solve_in_basis(second.xtx, second.xty, factor, [alpha or floor for alpha in alphas])
+        return coefs, x_mean, y_mean, n_samples
 
     def _solve_svd(self, X, y):
         _, _, x_mean, y_mean = self._centred_statistics()
