@@ -47,7 +47,7 @@ class ReservoirEstimatorBase(BaseEstimator):
     Parameters common to all: ``reservoir`` (any :class:`~reservoir.base.Reservoir`; None
     means ``ESN()``),
     ``readout`` (this package's ``Ridge``/``RLS`` or any scikit-learn estimator; default
-    ``Ridge(alpha=1e-6)``), ``washout`` (steps at the start of every sequence left out of
+    the accurate ``Ridge(alpha=1e-6, solver="qr")``; the forecaster chooses its penalty), ``washout`` (steps at the start of every sequence left out of
     training), ``standardize`` (z-score inputs with the training statistics), the state
     augmentation flags ``bias``, ``input_concat``, ``squared``, and ``random_state``
     (overrides the reservoir's own seed when not None).
@@ -64,7 +64,7 @@ class ReservoirEstimatorBase(BaseEstimator):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
 
     def _new_readout(self):
-        return Ridge(alpha=1e-6) if self.readout is None else clone(self.readout)
+        return Ridge(alpha=1e-6, solver="qr") if self.readout is None else clone(self.readout)
 
     @property
     def _augmentation(self):

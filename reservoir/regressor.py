@@ -17,7 +17,8 @@ class ReservoirRegressor(RegressorMixin, ReservoirEstimatorBase):
     reservoir : Reservoir, default=None
         Any reservoir of the package; ``None`` means ``ESN()``.
     readout : estimator, default=None
-        ``Ridge``, ``RLS`` or any scikit-learn regressor; ``None`` means ``Ridge(alpha=1e-6)``.
+        ``Ridge``, ``RLS`` or any scikit-learn regressor; ``None`` means
+        ``Ridge(alpha=1e-6, solver="qr")``.
     washout : int, default=0
         Leading steps of every training sequence left out of the readout fit.
     standardize : bool, default=True

@@ -126,13 +126,15 @@ def test_system_info_dt_rejects_bad_arguments(kwargs, error, match):
 
 
 def test_lorenz_trajectory_is_on_the_attractor():
-    t, X = trajectory("Lorenz", n=2000, pts_per_period=100, seed=0)
-    assert t.shape == (2000,) and X.shape == (2000, 3)
+    t, X = trajectory("Lorenz", n=10000, pts_per_period=100, seed=0)
+    assert t.shape == (10000,) and X.shape == (10000, 3)
     assert t.dtype == np.float64 and X.dtype == np.float64
     assert np.all(np.isfinite(X))
-    np.testing.assert_allclose(np.diff(t), 0.015008, rtol=1e-12)
+    np.testing.assert_allclose(np.diff(t), 0.015008, rtol=1e-10)  # t up to 150: rounding of the grid
     assert t[0] == 0.0
-    # Twenty periods already reproduce the long-run statistics stored in dysts.
+    # A hundred periods reproduce the long-run statistics stored in dysts. (Twenty did with
+    # the integrator stack of 2025; with numpy 2.4 / scipy 1.17 the seed-0 path spends them
+    # mostly on one wing, x mean 2.5 against -0.45: the means of x and y converge slowly.)
     entry = json_entry("Lorenz")
     mean, std = np.array(entry["mean"]), np.array(entry["std"])
     assert np.all(np.abs(X.mean(axis=0) - mean) < 0.3 * std)
