@@ -609,3 +609,10 @@ def _write_npz(path: Path, arrays: dict) -> None:
         # An unwritable cache must not lose a result that was already computed.
         warnings.warn(f"could not write cache file {path}: {err}", RuntimeWarning,
                       stacklevel=3)
+
+
+# The exact trajectories of the published 2023 benchmark (univariate), by system name: the
+# other data of this package's benchmark (see reservoir.published).
+from .published import published_series, published_systems  # noqa: E402
+
+__all__ += ["published_series", "published_systems"]

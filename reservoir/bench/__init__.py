@@ -1,7 +1,9 @@
 """The chaos forecasting benchmark: models × dysts systems × seeds under a named protocol.
 
-Protocols (:data:`PROTOCOLS`): ``gilpin2023`` (fit 1000, forecast 200 at 100 points per
-period, all 135 systems), ``long_horizon`` (forecast 5000, with attractor metrics) and
+Protocols (:data:`PROTOCOLS`): ``gilpin2023_univariate`` (the published 2023 univariate
+files: tuned on train, scored on the 199 published test points of 131 systems, beside every
+published model), ``gilpin2023`` (the same split on our own multivariate integrations: fit
+1000, forecast 200 at 100 points per period, all 135 systems), ``long_horizon`` (forecast 5000, with attractor metrics) and
 ``data_limited`` (fit windows of 1000 down to 101 points). Models (:data:`MODELS`): the
 reservoirs (``esn``, ``onion``, ``ei``) and the baselines (``persistence``, ``mean``,
 ``parroting``, ``nvar``, ``ngrc``), each with a validation grid and an Optuna search space.
@@ -24,9 +26,11 @@ from .evaluate import evaluate_task, score_forecast, task_key
 from .execute import plan_tasks, run_benchmark
 from .models import MODELS, ModelSpec, get_model
 from .protocols import PROTOCOLS, Protocol, get_protocol
+from .published_report import paired_comparison, published_comparison_table
 from .report import comparison_table, plot_scores, published_results, summarize, summary_table
 from .store import ResultsStore
 from .tuning import tune
+from ..published import published_forecast, published_scores, published_series
 
 __all__ = [
     "MODELS",
@@ -38,6 +42,11 @@ __all__ = [
     "evaluate_task",
     "get_model",
     "get_protocol",
+    "paired_comparison",
+    "published_comparison_table",
+    "published_forecast",
+    "published_scores",
+    "published_series",
     "plan_tasks",
     "plot_scores",
     "published_results",

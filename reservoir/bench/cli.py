@@ -36,7 +36,8 @@ def add_commands(commands, positive_int, nonnegative_int):
     b.add_argument("--protocol", default="gilpin2023", choices=sorted(PROTOCOLS), help=protocols)
     b.add_argument("--models", default="esn", metavar="A,B", help=f"comma-separated model names; {models}")
     b.add_argument("--systems", default="all", metavar="A,B",
-                   help="'all' (135 systems), comma-separated names, or first:K for the first K (default: all)")
+                   help="'all' (the protocol's systems: 135, or the 131 scored of the published "
+                        "data), comma-separated names, or first:K for the first K (default: all)")
     b.add_argument("--seeds", default="0", metavar="0,1", help="comma-separated benchmark seeds (default: 0)")
     b.add_argument("--out", type=Path, default=Path("out/bench"), metavar="DIR",
                    help="output folder (default: %(default)s)")
@@ -74,7 +75,6 @@ def _tuning_arguments(parser):
 
 
 def _bench(parser, args):
-    from ..chaos import list_systems
     from .execute import run_benchmark
     from .report import comparison_table, plot_scores, summary_table
 
@@ -82,7 +82,7 @@ def _bench(parser, args):
     unknown = [m for m in models if m not in MODELS]
     if unknown or not models:
         parser.error(f"--models: unknown {unknown}; choose from {sorted(MODELS)}")
-    systems = _parse_systems(parser, args.systems, list_systems())
+    systems = _parse_systems(parser, args.systems, PROTOCOLS[args.protocol].systems())
     try:
         seeds = [int(s) for s in args.seeds.split(",") if s != ""]
     except ValueError:
@@ -107,7 +107,15 @@ def _bench(parser, args):
     print(f"\n{args.protocol}: {len(records)} tasks ({sum(r['metrics'] is None for r in records)} failed), "
           f"wall time of this invocation {wall:.0f} s\n")
     print(summary)
-    if args.protocol in ("gilpin2023", "data_limited"):
+    if PROTOCOLS[args.protocol].data == "published":
+        from .published_report import plot_paired, published_comparison_table
+
+        comparison = published_comparison_table(records)
+        (args.out / "comparison.txt").write_text(comparison + "\n")
+        print("\n" + comparison)
+        for model in models:
+            plot_paired(records, model, path=args.out / f"paired_{model}_vs_NBEATS.png")
+    elif args.protocol in ("gilpin2023", "data_limited"):
         comparison = comparison_table(records)
         (args.out / "comparison.txt").write_text(comparison + "\n")
         print("\n" + comparison)

@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from ..chaos import system_info, trajectory
+from ..chaos import system_info
 from ..metrics import nrmse, smape, valid_prediction_time
 from .models import get_model
 from .protocols import get_protocol
@@ -136,8 +136,8 @@ def evaluate_task(protocol, model, system, seed=0, fit_length=None, tuning="grid
     try:
         info = system_info(system)
         lt_per_step = info.lyapunov_times_per_step(protocol.pts_per_period)
-        _, val = trajectory(system, protocol.n_points, protocol.pts_per_period, seed=protocol.validation_seed(seed))
-        _, test = trajectory(system, protocol.n_points, protocol.pts_per_period, seed=protocol.test_seed(seed))
+        val = protocol.series(system, seed, "validation")
+        test = protocol.series(system, seed, "test")
 
         def objective(params):
             pred = _fit_forecast(spec, params, seed, val, protocol, fit_length)
@@ -158,7 +158,9 @@ def evaluate_task(protocol, model, system, seed=0, fit_length=None, tuning="grid
             params, value = {}, None
         record["params"], record["validation"] = params, value
         pred = _fit_forecast(spec, params, seed, test, protocol, fit_length)
-        record["metrics"] = score_forecast(test[protocol.n_fit:], pred, lt_per_step, protocol.attractor_metrics)
+        scored = slice(protocol.n_fit, protocol.n_fit + protocol.n_evaluated)
+        record["metrics"] = score_forecast(test[scored], pred[:protocol.n_evaluated], lt_per_step,
+                                           protocol.attractor_metrics)
     except Exception as exc:  # a failed task is recorded, and the benchmark goes on
         record["error"] = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
     record["seconds"] = time.perf_counter() - start

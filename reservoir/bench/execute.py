@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 
-from ..chaos import list_systems
 from .evaluate import evaluate_task, task_key
 from .models import get_model
 from .protocols import get_protocol
@@ -32,7 +31,7 @@ def plan_tasks(protocol, models, systems="all", seeds=(0,)) -> list[dict]:
     """
     protocol = get_protocol(protocol)
     specs = [get_model(m) for m in _as_list(models, "models")]
-    systems = _check_systems(systems)
+    systems = _check_systems(systems, protocol)
     seeds = [int(s) for s in _as_list(seeds, "seeds")]
     return [{"protocol": protocol, "model": spec, "system": system, "seed": seed, "fit_length": length}
             for spec in specs for system in systems for seed in seeds for length in protocol.fit_lengths]
@@ -139,13 +138,14 @@ def _as_list(value, name):
     return value
 
 
-def _check_systems(systems):
-    known = list_systems()
+def _check_systems(systems, protocol):
+    known = protocol.systems()
     if isinstance(systems, str) and systems == "all":
         return known
     systems = _as_list(systems, "systems")
     unknown = [s for s in systems if s not in known]
     if unknown:
-        raise ValueError(f"unknown systems {unknown}; see reservoir.chaos.list_systems()")
+        raise ValueError(f"unknown systems {unknown} for protocol {protocol.name}; see "
+                         f"get_protocol({protocol.name!r}).systems()")
     return systems
 
