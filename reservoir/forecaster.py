@@ -54,6 +54,12 @@ class ReservoirForecaster(ReservoirEstimatorBase):
     validation_fraction : float, default=0.2
         With the default readout: the share of the (last) series held out to choose the
         penalty in closed loop (see Notes).
+    training_noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the (standardised) inputs that drive
+        the reservoir during training, while the targets stay clean: the readout learns to
+        pull perturbed states back towards the data, the standard remedy for closed loops
+        that drift off the attractor (Wikner et al., Neural Networks 2024). Drawn from
+        ``random_state`` (or the reservoir's seed), the same noise on every pass.
     random_state : int or None, default=None
         Overrides the reservoir's seed when not None.
 
@@ -92,7 +98,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
 
     def __init__(self, reservoir=None, readout=None, washout=100, standardize=True, bias=True,
                  input_concat=True, squared=True, divergence_factor=10.0, validation_fraction=0.2,
-                 random_state=None):
+                 training_noise=0.0, random_state=None):
         self.reservoir = reservoir
         self.readout = readout
         self.washout = washout
@@ -102,6 +108,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         self.squared = squared
         self.divergence_factor = divergence_factor
         self.validation_fraction = validation_fraction
+        self.training_noise = training_noise
         self.random_state = random_state
 
     def fit(self, X, y=None):
@@ -116,44 +123,63 @@ class ReservoirForecaster(ReservoirEstimatorBase):
                 )
         check_real(self.validation_fraction, "validation_fraction", low=0, high=1, low_inclusive=False,
                    high_inclusive=False)
+        check_real(self.training_noise, "training_noise", low=0)
         self._fit_reservoir(sequences)
         scaled = [self._scale(s) for s in sequences]
+        drives = self._noisy(scaled)
         self.alpha_, self.validation_errors_ = None, None
         if self.readout is None:
-            self.alpha_, self.validation_errors_ = self._choose_alpha(scaled)
+            self.alpha_, self.validation_errors_ = self._choose_alpha(scaled, drives)
             readout = Ridge(alpha=self.alpha_, solver="qr")
         else:
             readout = self._new_readout()
-        self.readout_, finals = self._fit_readout(readout, scaled)
-        self.state_ = finals[-1]
+        self.readout_, finals = self._fit_readout(readout, scaled, drives)
+        self.state_ = self._final_state(scaled[-1], finals[-1])
         self.last_input_ = scaled[-1][-1]
         self.train_bound_ = float(max(np.abs(s).max() for s in scaled))
         return self
 
-    def _training_chunks(self, scaled, finals):
-        """Re-iterable ``(features, next inputs)`` chunks of the (scaled) series; each pass
-        over them fills ``finals`` with the final states."""
+    def _noisy(self, scaled):
+        """The inputs that drive the reservoir in training: ``scaled`` plus the training noise."""
+        if self.training_noise == 0:
+            return scaled
+        seed = self.reservoir_.random_state if self.random_state is None else self.random_state
+        rng = np.random.default_rng(seed if isinstance(seed, (int, np.integer)) else None)
+        return [s + self.training_noise * rng.standard_normal(s.shape) for s in scaled]
+
+    def _final_state(self, series, state):
+        """The state to forecast from after ``series``: ``state`` (reached while training),
+        or, with training noise, the state synchronised on the clean series."""
+        if self.training_noise == 0:
+            return state
+        return run(self.reservoir_, self.reservoir_params_, series)[1]
+
+    def _training_chunks(self, scaled, drives, finals):
+        """Re-iterable ``(features, next inputs)`` chunks of the (scaled) series, the
+        reservoir driven by ``drives``; each pass over them fills ``finals`` with the final
+        states."""
         def chunks():
-            # Features after input t predict input t + 1.
-            for i, start, Z in self._harvest_chunks(scaled, finals):
+            # Features after input t predict input t + 1 (the clean one, with training noise).
+            for i, start, Z in self._harvest_chunks(drives, finals):
                 lo, hi = max(start, self.washout), min(start + len(Z), len(scaled[i]) - 1)
                 if hi > lo:
                     yield Z[lo - start:hi - start], scaled[i][lo + 1:hi + 1]
 
         return Reiterable(chunks)
 
-    def _fit_readout(self, readout, scaled):
-        """Fit ``readout`` on the one-step map of ``scaled``; return it and the final states."""
+    def _fit_readout(self, readout, scaled, drives):
+        """Fit ``readout`` on the one-step map of ``scaled``, the reservoir driven by
+        ``drives``; return it and the final states."""
         if self._streams(readout):
             # Chunk by chunk: memory does not grow with the length of the series.
             finals = [None] * len(scaled)
-            return readout.fit_streamed(self._training_chunks(scaled, finals)), finals
-        features, finals = self._harvest(scaled)
+            return readout.fit_streamed(self._training_chunks(scaled, drives, finals)), finals
+        features, finals = self._harvest(drives)
         Z = np.concatenate([f[self.washout:-1] for f in features])
         Y = np.concatenate([s[self.washout + 1:] for s in scaled])
         return readout.fit(Z, Y), finals
 
-    def _choose_alpha(self, scaled):
+    def _choose_alpha(self, scaled, drives):
         """The default readout's penalty: the one of ``DEFAULT_ALPHAS`` whose closed-loop
         forecast of the held-out end of the last series is best (see Notes)."""
         last = scaled[-1]
@@ -162,12 +188,14 @@ class ReservoirForecaster(ReservoirEstimatorBase):
             return FALLBACK_ALPHA, None
         head, held = scaled[:-1] + [last[:-n_held]], last[-n_held:]
         finals = [None] * len(head)
-        readouts = Ridge(solver="qr").fit_path(self._training_chunks(head, finals), DEFAULT_ALPHAS)
+        chunks = self._training_chunks(head, drives[:-1] + [drives[-1][:-n_held]], finals)
+        readouts = Ridge(solver="qr").fit_path(chunks, DEFAULT_ALPHAS)
+        state = self._final_state(head[-1], finals[-1])
         # The size of the attractor, from all of the last series (the held-out part can be short).
         scale = np.sqrt(np.mean(np.sum((last - last.mean(axis=0)) ** 2, axis=1)))
         errors = np.empty(len(DEFAULT_ALPHAS))
         for i, readout in enumerate(readouts):
-            outputs = self._closed_loop(readout, finals[-1], head[-1][-1], n_held)
+            outputs = self._closed_loop(readout, state, head[-1][-1], n_held)
             with np.errstate(invalid="ignore", over="ignore"):
                 error = np.linalg.norm(outputs - held, axis=1) / max(scale, np.finfo(float).tiny)
             errors[i] = np.mean(np.minimum(np.nan_to_num(error, nan=1.0), 1.0))

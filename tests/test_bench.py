@@ -75,8 +75,14 @@ def test_score_forecast_perfect_and_diverged():
     bad = y.copy()
     bad[10:] = np.nan
     scores = score_forecast(y, bad, lyapunov_steps=0.1)
-    assert scores["diverged"] == 1
+    assert scores["diverged"] == 1 and scores["left_attractor"] == 1
     assert scores["vpt_error"] == pytest.approx(1.0)
+    assert perfect["left_attractor"] == 0
+    # Losing the phase is not leaving the attractor; escaping the enlarged box is.
+    assert score_forecast(y, y[::-1], lyapunov_steps=0.1)["left_attractor"] == 0
+    escaped = y.copy()
+    escaped[-1, 0] = y[:, 0].max() + 0.6 * np.ptp(y[:, 0])
+    assert score_forecast(y, escaped, lyapunov_steps=0.1)["left_attractor"] == 1
     # The 40 non-finite steps count as the maximal sMAPE term (200) each.
     assert scores["smape"] == pytest.approx(40 / 50 * 200)
 
@@ -149,9 +155,9 @@ def test_serial_run_resumes_without_repeating(tmp_path):
     assert len(store.records()) == 4 and len(store.keys()) == 4
     rows = store.tidy_rows()
     assert {r["metric"] for r in rows} >= {"smape", "vpt_smape", "vpt_error"}
-    assert len(rows) == 4 * 6
+    assert len(rows) == 4 * 7
     csv = store.write_csv(tmp_path / "r.csv").read_text().splitlines()
-    assert csv[0] == "protocol,model,system,seed,fit_length,metric,value" and len(csv) == 25
+    assert csv[0] == "protocol,model,system,seed,fit_length,metric,value" and len(csv) == 29
 
 
 def test_dask_local_cluster_gives_the_serial_results(tmp_path):

@@ -102,7 +102,8 @@ def _bench(parser, args):
     store.write_csv(args.out / "results.csv")
     summary = summary_table(records)
     if PROTOCOLS[args.protocol].attractor_metrics:
-        summary += "\n\n" + summary_table(records, ("kl_divergence", "hellinger", "corr_dim_error", "diverged"))
+        summary += "\n\n" + summary_table(records, ("kl_divergence", "hellinger", "corr_dim_error", "diverged",
+                                                    "left_attractor"))
     (args.out / "summary.txt").write_text(summary + "\n")
     print(f"\n{args.protocol}: {len(records)} tasks ({sum(r['metrics'] is None for r in records)} failed), "
           f"wall time of this invocation {wall:.0f} s\n")

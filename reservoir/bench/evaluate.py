@@ -58,7 +58,10 @@ def score_forecast(y_true, y_pred, lyapunov_steps, attractor_metrics=False) -> d
     dict
         ``smape`` (0-200), ``nrmse``, ``vpt_smape`` (cumulative sMAPE < 30), ``vpt_smape_pointwise``
         (pointwise sMAPE < 30), ``vpt_error`` (normalised error < 0.4), all VPTs in Lyapunov
-        times, and ``diverged`` (1.0 if any forecast value was non-finite).
+        times, ``diverged`` (1.0 if any forecast value was non-finite) and ``left_attractor``
+        (1.0 if it diverged or any forecast point left the truth's bounding box enlarged by
+        half its extent on every side: the forecast escaped the attractor rather than
+        merely losing its phase; meaningful for forecasts long enough to cover it).
 
     Examples
     --------
@@ -77,6 +80,7 @@ def score_forecast(y_true, y_pred, lyapunov_steps, attractor_metrics=False) -> d
                                                          lyapunov_steps=lyapunov_steps),
             "vpt_error": valid_prediction_time(y_true, pred, "error", lyapunov_steps=lyapunov_steps),
             "diverged": 0.0 if finite else 1.0,
+            "left_attractor": 0.0 if finite and _inside_box(y_true, pred) else 1.0,
         }
     if attractor_metrics:
         from ..attractor_metrics import correlation_dimension_error, kl_divergence, power_spectrum_hellinger
@@ -85,6 +89,14 @@ def score_forecast(y_true, y_pred, lyapunov_steps, attractor_metrics=False) -> d
         scores["hellinger"] = power_spectrum_hellinger(y_true, y_pred)
         scores["corr_dim_error"] = correlation_dimension_error(y_true, y_pred)
     return {k: float(v) for k, v in scores.items()}
+
+
+def _inside_box(y_true, y_pred, margin=0.5):
+    """Whether every point of ``y_pred`` lies in the bounding box of ``y_true`` enlarged by
+    ``margin`` times its extent on every side."""
+    low, high = np.min(y_true, axis=0), np.max(y_true, axis=0)
+    pad = margin * (high - low)
+    return bool(np.all((y_pred >= low - pad) & (y_pred <= high + pad)))
 
 
 def evaluate_task(protocol, model, system, seed=0, fit_length=None, tuning="grid", n_trials=30,

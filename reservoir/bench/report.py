@@ -76,9 +76,10 @@ def summary_table(records, metrics=("smape", "vpt_smape", "vpt_smape_pointwise",
     cell = {(r["model"], r["fit_length"], r["metric"]): r for r in rows}
     keys = sorted({(r["model"], r["fit_length"]) for r in rows}, key=lambda k: (k[0], -k[1]))
     titles = {"smape": "sMAPE", "vpt_smape": "VPT cum. sMAPE (LT)", "vpt_smape_pointwise": "VPT pointwise (LT)",
-              "vpt_error": "VPT error<0.4 (LT)", "diverged": "diverged"}
+              "vpt_error": "VPT error<0.4 (LT)", "diverged": "diverged", "left_attractor": "left the attractor"}
+    flags = ("diverged", "left_attractor")
     header = (f"{'model':<14} {'fit':>5} {'n':>4} {'fail':>4}  "
-              + " ".join(f"{titles.get(m, m) + ('' if m == 'diverged' else ' median [IQR]'):<30}" for m in metrics))
+              + " ".join(f"{titles.get(m, m) + ('' if m in flags else ' median [IQR]'):<30}" for m in metrics))
     lines = [header, "-" * len(header)]
     for model, fit_length in keys:
         first = next(r for r in rows if (r["model"], r["fit_length"]) == (model, fit_length))
@@ -87,7 +88,7 @@ def summary_table(records, metrics=("smape", "vpt_smape", "vpt_smape_pointwise",
             r = cell.get((model, fit_length, metric))
             if r is None:
                 parts.append("-")
-            elif metric == "diverged":  # a 0/1 flag: the fraction says more than its median
+            elif metric in ("diverged", "left_attractor"):  # 0/1 flags: the fraction says more
                 parts.append(f"{100 * r['mean']:.0f} % of tasks")
             else:
                 parts.append(f"{r['median']:.3g} [{r['q1']:.3g}-{r['q3']:.3g}]")
