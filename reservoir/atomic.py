@@ -19,10 +19,11 @@ def tmp_prefix(path):
 
 
 @contextlib.contextmanager
-def atomic_open(path, mode="wb"):
+def atomic_open(path, mode="wb", **kwargs):
     """Open a temporary file for writing; on a clean exit it replaces ``path`` atomically.
 
     On an exception the temporary file is removed and ``path`` is left as it was.
+    ``kwargs`` go to :func:`open` (``newline=""`` for the csv module).
 
     Examples
     --------
@@ -37,7 +38,7 @@ def atomic_open(path, mode="wb"):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=tmp_prefix(path), suffix=".tmp")
     try:
-        with os.fdopen(fd, mode) as fh:
+        with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
             fh.flush()
             # On disk before the rename: otherwise a power cut could leave the new name empty.
