@@ -10,7 +10,7 @@ from .esn import ESN
 from .readouts import Ridge
 from .runner import run_sequences
 from .runner import compute_dtype, run
-from .validation import check_nonnegative_int, check_sequences
+from .validation import check_nonnegative_int, check_sequences, standardization
 
 #: Steps harvested at a time when the readout streams (this package's ``Ridge``): the
 #: reservoir runs chunk by chunk carrying its state, and the readout accumulates XᵀX and
@@ -55,11 +55,8 @@ class ReservoirEstimatorBase(BaseEstimator):
         # The reservoir actually run is a fitted copy: fit never changes hyperparameters.
         self.reservoir_ = ESN() if self.reservoir is None else clone(self.reservoir)
         if self.standardize:
-            stacked = np.concatenate(sequences)
-            self.input_mean_ = stacked.mean(axis=0)
-            scale = stacked.std(axis=0)
-            # Constant inputs are centred but not scaled (nothing to scale by).
-            self.input_scale_ = np.where(scale > 0, scale, 1.0)
+            # Robust to inputs near the float64 limits; constant inputs are centred only.
+            self.input_mean_, self.input_scale_ = standardization(np.concatenate(sequences))
         else:
             self.input_mean_ = np.zeros(self.n_features_in_)
             self.input_scale_ = np.ones(self.n_features_in_)
@@ -88,6 +85,8 @@ class ReservoirEstimatorBase(BaseEstimator):
         """Augmented features for every (scaled) sequence, plus each final state."""
         features, finals = run_sequences(self.reservoir_, self.reservoir_params_, scaled_sequences)
         features = [augment(f, s, *self._augmentation) for f, s in zip(features, scaled_sequences)]
+        for f in features:
+            _check_states(f)
         return features, finals
 
     def _streams(self, readout):
@@ -149,4 +148,15 @@ class ReservoirEstimatorBase(BaseEstimator):
         Z = buffer[:len(part)]
         _, state = augment_into(Z, part, lambda view: run(self.reservoir_, self.reservoir_params_, part, state,
                                                            out=view), bias, input_concat, squared)
+        _check_states(Z)
         return Z, state, buffer
+
+
+def _check_states(Z):
+    """Raise when the harvested features overflowed: the readout would otherwise report NaN
+    in *its* input, which the user never gave (their X is finite)."""
+    # One pass over (T, F): small beside the O(T F^2) readout statistics.
+    if not np.isfinite(Z).all():
+        raise ValueError("reservoir: its states became NaN or infinite (overflow) although X is finite; "
+                         "use a bounded activation, a smaller spectral_radius or input_scaling, or "
+                         "standardize=True")
