@@ -153,10 +153,13 @@ class ReservoirEstimatorBase(BaseEstimator):
 
 
 def _check_states(Z):
-    """Raise when the harvested features overflowed: the readout would otherwise report NaN
-    in *its* input, which the user never gave (their X is finite)."""
-    # One pass over (T, F): small beside the O(T F^2) readout statistics.
-    if not np.isfinite(Z).all():
+    """Raise when the harvested features overflowed (or are about to overflow the readout's
+    products): the readout would otherwise report NaN in *its* input, which the user never
+    gave (their X is finite), or silently fit NaN."""
+    # Two passes over (T, F), small beside the O(T F^2) readout statistics. NaN propagates
+    # through min/max; beyond 1e150 the readout's products of features overflow.
+    lo, hi = (float(Z.min()), float(Z.max())) if Z.size else (0.0, 0.0)
+    if not (abs(lo) < 1e150 and abs(hi) < 1e150):
         raise ValueError("reservoir: its states became NaN or infinite (overflow) although X is finite; "
                          "use a bounded activation, a smaller spectral_radius or input_scaling, or "
                          "standardize=True")

@@ -114,8 +114,8 @@ def _read_meta(data, path):
         raise ValueError(f"path: {path} has an invalid format version {version!r}")
     if version > FORMAT_VERSION:
         raise ValueError(f"path: {path} was written by a newer format version ({version})")
-    if "tree" not in meta:
-        raise ValueError(f"path: {path} is not a saved reservoir estimator (no tree)")
+    if not (isinstance(meta.get("tree"), dict) and "__estimator__" in meta["tree"]):
+        raise ValueError(f"path: {path} is not a saved reservoir estimator (no estimator in it)")
     return meta
 
 

@@ -117,7 +117,7 @@ def _run_on_dask(tasks, options, store, bar, scheduler, n_workers):
     else:
         cluster = None
         try:
-            client = Client(scheduler, timeout=30)
+            client = Client(scheduler)  # waits distributed.comm.timeouts.connect (dask config)
         except (OSError, TimeoutError, ValueError, TypeError) as err:
             raise ValueError(f"scheduler: cannot connect to the Dask scheduler {scheduler!r}: "
                              f"{type(err).__name__}: {err}") from None
