@@ -137,7 +137,10 @@ class RampADC:
         ideal, levels, f = self.ideal_design()
         rng = make_rng(self.random_state if random_state is None else random_state)
         steps = np.diff(ideal)
-        if steps.max() / steps.min() <= self.g_max_uS / max(self.g_min_uS, 1e-12):
+        if steps.size == 0:
+            # One bit: a single threshold and no ramp steps, hence no devices to scale.
+            x_per_uS = 1.0 / self.g_max_uS
+        elif steps.max() / steps.min() <= self.g_max_uS / max(self.g_min_uS, 1e-12):
             # The whole ramp fits in the window: one device per step, largest step at g_max.
             x_per_uS = steps.max() / self.g_max_uS
         else:
