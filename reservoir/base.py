@@ -98,9 +98,9 @@ class Reservoir(TransformerMixin, BaseEstimator):
             raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
         for key, value in params.items():
             arr = np.asarray(value)
-            if arr.dtype.kind not in "biuf":
+            if arr.dtype.kind not in "biufc":
                 raise TypeError(f"params[{key!r}] must be a numeric array, got dtype {arr.dtype}")
-            if arr.dtype.kind == "f" and np.isnan(arr).any():
+            if arr.dtype.kind in "fc" and np.isnan(arr).any():
                 raise ValueError(f"params[{key!r}] contains NaN")
 
     def prepare(self, params):

@@ -94,6 +94,8 @@ def load(path):
     try:
         return _decode(meta["tree"], arrays, path)
     except (KeyError, TypeError, AttributeError, IndexError, RecursionError) as err:
+        if str(err).startswith("path:"):
+            raise  # already a message about this file (an invalid hyperparameter, say)
         raise ValueError(f"path: {path} is not a valid saved estimator: {type(err).__name__}: {err}") from None
 
 

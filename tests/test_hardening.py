@@ -257,6 +257,22 @@ def test_invalid_hyperparameters_are_refused_on_load(forecaster, tmp_path):
         load(bad)
 
 
+@pytest.mark.parametrize("family", ["onion", "ei", "lsm", "qrnn", "analog"])
+def test_load_checks_accept_every_reservoir_family(family, tmp_path):
+    from hardware import AnalogReservoir
+    from quantum import QRNNReservoir
+    from reservoir import LSM, EIReservoir, OnionESN
+
+    reservoir = {"onion": lambda: OnionESN(n_units=20, random_state=0), "ei": lambda: EIReservoir(random_state=0),
+                 "lsm": lambda: LSM(random_state=0), "qrnn": lambda: QRNNReservoir(random_state=0),
+                 "analog": lambda: AnalogReservoir(ESN(n_units=20, random_state=0))}[family]()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ReservoirForecaster(reservoir, washout=10).fit(sine(300))
+        save(model, tmp_path / "m.npz")
+        np.testing.assert_array_equal(load(tmp_path / "m.npz").forecast(3), model.forecast(3))
+
+
 # ---------------------------------------------------------------- 7. trajectory cache contents
 
 
