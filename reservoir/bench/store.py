@@ -46,6 +46,9 @@ class ResultsStore:
 
     def __init__(self, path):
         self.path = Path(path)
+        # Keys finished so far and the byte offset read up to: appends and reruns check
+        # for finished tasks by reading only what was added since, not the whole file.
+        self._finished, self._offset = set(), 0
 
     @property
     def lock(self) -> FileLock:
@@ -85,7 +88,26 @@ class ResultsStore:
 
     def finished_keys(self) -> set:
         """Keys of the tasks that finished without error (a rerun skips these, retries the rest)."""
-        return {r["key"] for r in self.records() if not _failed(r)}
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            size = 0
+        if size < self._offset:  # the file was replaced: read it again from the start
+            self._finished, self._offset = set(), 0
+        if size > self._offset:
+            with open(self.path, "rb") as f:
+                f.seek(self._offset)
+                data = f.read(size - self._offset)
+            complete = data[:data.rfind(b"\n") + 1]  # a partial last line is read next time
+            self._offset += len(complete)
+            for line in complete.splitlines():
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and isinstance(record.get("key"), str) and not _failed(record):
+                    self._finished.add(record["key"])
+        return set(self._finished)
 
     def append(self, record: dict) -> bool:
         """Write one task durably (flushed and fsynced before returning).
@@ -101,10 +123,8 @@ class ResultsStore:
         # another process's append (it would cut that process's fresh line).
         with self.lock:
             self._cut_partial_line()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                if record["key"] in self.finished_keys():
-                    return False
+            if record["key"] in self.finished_keys():
+                return False
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 os.write(fd, line)
