@@ -160,6 +160,7 @@ def _check_states(Z):
     # through min/max; beyond 1e150 the readout's products of features overflow.
     lo, hi = (float(Z.min()), float(Z.max())) if Z.size else (0.0, 0.0)
     if not (abs(lo) < 1e150 and abs(hi) < 1e150):
-        raise ValueError("reservoir: its states became NaN or infinite (overflow) although X is finite; "
-                         "use a bounded activation, a smaller spectral_radius or input_scaling, or "
-                         "standardize=True")
+        raise ValueError("reservoir: the harvested features (states, and the inputs and squares added "
+                         "to them) became NaN, infinite or beyond 1e150 although X is finite: the states "
+                         "overflowed or the inputs are too large; use standardize=True, a bounded activation, "
+                         "a smaller spectral_radius or input_scaling")

@@ -137,7 +137,8 @@ def _bench(parser, args):
     plot_scores(records, "smape", path=args.out / "scores_smape.png",
                 fit_length=PROTOCOLS[args.protocol].n_fit)
     run = {"protocol": args.protocol, "models": models, "n_systems": len(systems), "seeds": seeds,
-           "tuning": args.tuning, "n_trials": n_trials, "wall_seconds": wall, "scheduler": args.scheduler or "LocalCluster",
+           "tuning": args.tuning, "n_trials": n_trials, "wall_seconds": wall,
+           "scheduler": args.scheduler or "LocalCluster",
            "workers": args.workers or os.cpu_count(), "python": platform.python_version(),
            "versions": {p: _version(p) for p in ("reservoir", "dysts", "numpy", "scipy", "jax")},
            "integrator": "DOP853 rtol=atol=1e-10 (delay systems: dysts ddeint)",
