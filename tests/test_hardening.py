@@ -37,6 +37,8 @@ from reservoir.cli import main
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = {**os.environ, "PYTHONPATH": REPO}
+# The multi-process tests fork this (JAX-importing) process; their children only write files.
+pytestmark = pytest.mark.filterwarnings("ignore:.*fork.*:RuntimeWarning", "ignore:.*fork.*:DeprecationWarning")
 
 
 def sine(n=400, d=1):
@@ -56,8 +58,6 @@ def _fork():
     children only write files; they never call into JAX)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("needs os.fork")
-    warnings.filterwarnings("ignore", message=".*fork.*", category=RuntimeWarning)
-    warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
     return multiprocessing.get_context("fork")
 
 
@@ -463,6 +463,9 @@ def test_cli_out_naming_a_file_is_a_usage_error(tmp_path, capsys):
 
 def test_cli_unreachable_scheduler_is_a_usage_error(tmp_path, capsys):
     dask = pytest.importorskip("dask")
+    # distributed's defaults must be loaded before config.set records what to restore:
+    # otherwise leaving the block deletes the whole "distributed" section.
+    pytest.importorskip("dask.distributed")
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         with pytest.raises(SystemExit) as exit_info:
             main(["bench", "--models", "mean", "--systems", "Lorenz", "--scheduler", "tcp://127.0.0.1:9",
