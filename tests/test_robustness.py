@@ -29,7 +29,7 @@ from reservoir import (
     save,
 )
 
-SETTINGS = settings(max_examples=80, deadline=None, derandomize=True, database=None,
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 #: Names an error message may cite: the arguments and hyperparameters of the objects under test.
