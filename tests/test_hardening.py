@@ -453,11 +453,13 @@ def test_bad_arguments_get_messages(call, error, name):
         call()
 
 
-def test_cli_out_naming_a_file_is_a_usage_error(tmp_path, capsys):
+@pytest.mark.parametrize("command", [["bench", "--models", "mean", "--systems", "Lorenz"],
+                                     ["forecast", "--system", "Lorenz"]])
+def test_cli_out_naming_a_file_is_a_usage_error(tmp_path, capsys, command):
     target = tmp_path / "a_file"
     target.write_text("x")
     with pytest.raises(SystemExit) as exit_info:
-        main(["bench", "--models", "mean", "--systems", "Lorenz", "--out", str(target)])
+        main(command + ["--out", str(target)])
     assert exit_info.value.code == 2 and "--out" in capsys.readouterr().err
 
 
