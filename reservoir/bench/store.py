@@ -40,6 +40,9 @@ class ResultsStore:
     >>> import tempfile, os
     >>> store = ResultsStore(os.path.join(tempfile.mkdtemp(), "results.jsonl"))
     >>> store.append({"key": "a", "metrics": {"smape": 1.0}})
+    True
+    >>> store.append({"key": "a", "metrics": {"smape": 2.0}})  # already finished: not written
+    False
     >>> store.keys()
     {'a'}
     """
