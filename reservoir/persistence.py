@@ -92,7 +92,7 @@ def load(path):
             arrays = {key: _read_array(data, key, path) for key in keys}
     try:
         return _decode(meta["tree"], arrays, path)
-    except (KeyError, TypeError, AttributeError, IndexError, RecursionError) as err:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, ImportError, RecursionError) as err:
         if str(err).startswith("path:"):
             raise  # already a message about this file (an invalid hyperparameter, say)
         raise ValueError(f"path: {path} is not a valid saved estimator: {type(err).__name__}: {err}") from None
