@@ -140,8 +140,9 @@ def check_n_steps(n_steps, name="n_steps", bytes_per_step=8):
 def available_memory():
     """Bytes this process can still allocate, or None where that cannot be read.
 
-    The available physical memory (``MemAvailable``), capped by an address-space limit
-    (``ulimit -v``) less what the process already maps.
+    The available physical memory (``MemAvailable``), capped by a container's memory limit
+    (cgroup v2 or v1) less its usage, and by an address-space limit (``ulimit -v``) less
+    what the process already maps.
     """
     available = None
     try:
@@ -157,6 +158,20 @@ def available_memory():
             available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
         except (AttributeError, OSError, ValueError):
             return None
+    # In a container MemAvailable is the host's; the cgroup limit is what the kernel enforces.
+    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        try:
+            with open(limit_file) as f:
+                limit = f.read().strip()
+            with open(usage_file) as f:
+                usage = int(f.read().strip())
+        except (OSError, ValueError):
+            continue
+        if limit.isdigit():  # "max" means no limit
+            available = min(available, max(int(limit) - usage, 0))
+        break
     try:
         import resource
 
