@@ -21,6 +21,7 @@ Modelling choices (documented because the paper gives no circuit-level numbers):
 
 import jax.numpy as jnp
 import numpy as np
+from sklearn.exceptions import NotFittedError
 
 from reservoir.base import make_rng
 
@@ -136,7 +137,10 @@ class RampADC:
         ideal, levels, f = self.ideal_design()
         rng = make_rng(self.random_state if random_state is None else random_state)
         steps = np.diff(ideal)
-        if steps.max() / steps.min() <= self.g_max_uS / max(self.g_min_uS, 1e-12):
+        if steps.size == 0:
+            # One bit: a single threshold and no ramp steps, hence no devices to scale.
+            x_per_uS = 1.0 / self.g_max_uS
+        elif steps.max() / steps.min() <= self.g_max_uS / max(self.g_min_uS, 1e-12):
             # The whole ramp fits in the window: one device per step, largest step at g_max.
             x_per_uS = steps.max() / self.g_max_uS
         else:
@@ -169,8 +173,22 @@ class RampADC:
         return jnp.sum(jnp.asarray(x)[..., None] >= jnp.asarray(self.thresholds_), axis=-1)
 
     def __call__(self, x):
-        """The dequantised output level of each element of ``x`` (numpy in, numpy out)."""
-        return np.asarray(jnp.asarray(self.levels_)[self.codes(x)])
+        """The dequantised output level of each element of ``x`` (numpy in, numpy out).
+
+        NaN has no code (a comparator would latch an arbitrary one), so it raises; +-inf
+        saturate at the end levels as a real converter does.
+        """
+        if not hasattr(self, "thresholds_"):
+            raise NotFittedError("program() the RampADC before converting")
+        try:
+            arr = np.asarray(x)
+            if np.iscomplexobj(arr) or arr.dtype.kind not in "biuf":
+                raise TypeError(f"dtype {arr.dtype}")
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"x must be an array of real numbers, got {err}") from None
+        if np.isnan(arr).any():
+            raise ValueError("x contains NaN")
+        return np.asarray(jnp.asarray(self.levels_)[self.codes(arr)])
 
     def max_error_lsb(self, n_points=20001):
         """Largest ``|ADC(x) - f(x)|`` in LSB over ``x_range``, or for tanh/sigmoid without one

@@ -22,9 +22,12 @@ Non-idealities, each switched off by a zero parameter:
 - DAC and ADC quantisation (``bits = 0`` means ideal).
 """
 
+import numbers
+
 import jax
 import jax.numpy as jnp
 import numpy as np
+from sklearn.exceptions import NotFittedError
 
 from reservoir import _jax  # noqa: F401  (float64 on)
 from reservoir.base import make_rng
@@ -92,13 +95,13 @@ class Crossbar:
         _check_bits(self.adc_bits, "adc_bits")
         for name in ("dac_range", "adc_range"):
             value = getattr(self, name)
-            if value is not None and not (np.isfinite(value) and value > 0):
+            if value is not None and not (np.isfinite(_real(value, name)) and value > 0):
                 raise ValueError(f"{name} must be None or > 0, got {value!r}")
         for name in ("r_wire_ohm", "t_inference_s"):
             value = getattr(self, name)
-            if not (np.isfinite(value) and value >= 0):
+            if not (np.isfinite(_real(value, name)) and value >= 0):
                 raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
-        if not (np.isfinite(self.v_read_V) and self.v_read_V > 0):
+        if not (np.isfinite(_real(self.v_read_V, "v_read_V")) and self.v_read_V > 0):
             raise ValueError(f"v_read_V must be > 0, got {self.v_read_V!r}")
         return dev
 
@@ -106,9 +109,9 @@ class Crossbar:
         """Program ``W`` (n_out, n_in) once; return the flat dict of arrays that
         :meth:`matvec_arrays` reads (conductances in µS, per-tile scales, ADC ranges)."""
         dev = self._check()
-        W = np.asarray(W, dtype=float)
-        if W.ndim != 2 or not np.all(np.isfinite(W)):
-            raise ValueError(f"W must be a finite 2-D array, got shape {W.shape}")
+        W = _real_array(W, "W")
+        if W.ndim != 2 or W.size == 0 or not np.all(np.isfinite(W)):
+            raise ValueError(f"W must be a finite, non-empty 2-D array, got shape {W.shape}")
         rng = make_rng(self.random_state if random_state is None else random_state)
         n_out, n_in = W.shape
         to, ti = min(self.tile_cols, n_out), min(self.tile_rows, n_in)
@@ -179,8 +182,11 @@ class Crossbar:
     def matvec(self, x):
         """What the analog array returns for input vector ``x`` (one read, fresh read noise)."""
         if not hasattr(self, "arrays_"):
-            raise RuntimeError("program(W) the crossbar before reading it")
-        x = np.asarray(x, dtype=float)
+            raise NotFittedError("program(W) the crossbar before reading it")
+        x = _real_array(x, "x")
+        if not np.all(np.isfinite(x)):
+            # A DAC has no code for NaN or infinity; the result would be NaN everywhere.
+            raise ValueError("x contains NaN or infinite values")
         if x.shape != (int(self.arrays_["shape"][1]),):
             raise ValueError(f"x must have shape ({int(self.arrays_['shape'][1])},), got {x.shape}")
         key = jax.random.PRNGKey(int(self._read_rng.integers(2**31)))
@@ -188,3 +194,22 @@ class Crossbar:
 
     def __matmul__(self, x):
         return self.matvec(x)
+
+
+def _real(value, name):
+    """``value`` if it is a real number; a ``TypeError`` naming ``name`` otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    return value
+
+
+def _real_array(value, name):
+    """``value`` as a float array; complex or non-numeric input is a ``TypeError`` naming ``name``
+    (numpy would drop the imaginary part with only a ComplexWarning)."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers: {err}") from None
+    if np.iscomplexobj(arr) or arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
+    return arr.astype(float)

@@ -30,8 +30,12 @@ def make_rng(random_state):
     >>> bool(make_rng(0).integers(10) == make_rng(0).integers(10))
     True
     """
-    if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)):
-        return np.random.default_rng(random_state)
+    if isinstance(random_state, (numbers.Integral, np.integer)) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(f"random_state must be a non-negative int (a seed), got {random_state}")
+        return np.random.default_rng(int(random_state))
+    if random_state is None:
+        return np.random.default_rng()
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):
@@ -82,6 +86,22 @@ class Reservoir(TransformerMixin, BaseEstimator):
     def adapt(self, params, inputs):
         """Unsupervised adaptation on a list of input sequences (default: none)."""
         return params
+
+    def check_params(self, params, n_inputs=None):
+        """Raise ``ValueError``/``TypeError`` unless ``params`` (e.g. read from a file) can be run.
+
+        The default asks for a dict of numeric arrays without NaN; reservoirs whose step
+        indexes with stored indices override it to check shapes and bounds as well (an index
+        outside the state is not an error inside a compiled gather: it is clamped silently).
+        """
+        if not isinstance(params, dict):
+            raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+        for key, value in params.items():
+            arr = np.asarray(value)
+            if arr.dtype.kind not in "biufc":
+                raise TypeError(f"params[{key!r}] must be a numeric array, got dtype {arr.dtype}")
+            if arr.dtype.kind in "fc" and np.isnan(arr).any():
+                raise ValueError(f"params[{key!r}] contains NaN")
 
     def prepare(self, params):
         """Loop-invariant precomputation, run once inside each compiled run before the scan.

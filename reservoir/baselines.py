@@ -17,17 +17,20 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .validation import check_positive_int, check_sequences
+from .validation import check_n_steps, check_positive_int, check_sequences
 
 __all__ = ["ContextParroting", "MeanForecaster", "PersistenceForecaster"]
 
 _ON_DIVERGENCE = ("warn", "raise", "ignore")
 
 
-def check_forecast_args(n_steps, on_divergence):
-    """Validate the two arguments every ``forecast`` method shares; return ``n_steps`` as int."""
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
-        raise ValueError(f"n_steps must be a positive integer, got {n_steps!r}")
+def check_forecast_args(n_steps, on_divergence, n_features=1):
+    """Validate the two arguments every ``forecast`` method shares; return ``n_steps`` as int.
+
+    A forecast longer than the memory left (``n_features`` float64 values per step, with
+    room for the copies made on the way) raises a ``ValueError`` instead of a ``MemoryError``.
+    """
+    n_steps = check_n_steps(n_steps, "n_steps", bytes_per_step=32 * n_features)
     if on_divergence not in _ON_DIVERGENCE:
         raise ValueError(f"on_divergence must be 'warn', 'raise' or 'ignore', got {on_divergence!r}")
     return int(n_steps)
@@ -82,7 +85,7 @@ class PersistenceForecaster(_BaselineForecaster):
     def forecast(self, n_steps, context=None, on_divergence="warn"):
         """Return ``n_steps`` copies of the last point, shape (n_steps, d)."""
         check_is_fitted(self, "last_")
-        n_steps = check_forecast_args(n_steps, on_divergence)
+        n_steps = check_forecast_args(n_steps, on_divergence, self.n_features_in_)
         last = self.last_ if context is None else self._check_context(context)[-1]
         return np.tile(last, (n_steps, 1))
 
@@ -114,7 +117,7 @@ class MeanForecaster(_BaselineForecaster):
     def forecast(self, n_steps, context=None, on_divergence="warn"):
         """Return ``n_steps`` copies of the fitted mean, shape (n_steps, d)."""
         check_is_fitted(self, "mean_")
-        n_steps = check_forecast_args(n_steps, on_divergence)
+        n_steps = check_forecast_args(n_steps, on_divergence, self.n_features_in_)
         if context is not None:
             self._check_context(context)
         return np.tile(self.mean_, (n_steps, 1))
@@ -194,7 +197,7 @@ class ContextParroting(_BaselineForecaster):
         ndarray of shape (n_steps, d)
         """
         check_is_fitted(self, "history_")
-        n_steps = check_forecast_args(n_steps, on_divergence)
+        n_steps = check_forecast_args(n_steps, on_divergence, self.n_features_in_)
         m = check_positive_int(self.context_length, "context_length")
         segments = list(self.history_)
         if context is not None:

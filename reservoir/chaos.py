@@ -21,13 +21,15 @@ import json
 import math
 import numbers
 import os
-import tempfile
 import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
+
+from .atomic import atomic_open, tmp_prefix
 
 __all__ = ["SystemInfo", "list_systems", "system_info", "trajectory"]
 
@@ -296,7 +298,9 @@ def trajectory(
     **Cache.** Results are stored as ``.npz`` files under ``RESERVOIR_CACHE_DIR``
     (default ``~/.cache/reservoir``), keyed by a hash of all arguments and the
     dysts and scipy versions. Files are written to a temporary name and renamed,
-    so concurrent processes never read a partial file.
+    so concurrent processes never read a partial file; a missing trajectory is integrated
+    by one process at a time (a file lock per entry), and a cached file that is not a
+    finite float array of the expected shape is recomputed.
 
     Examples
     --------
@@ -335,7 +339,7 @@ def trajectory(
                        atol, initial=initial, postprocess=True)
         return {"X": X}
 
-    X = _cached(key, cache, compute)["X"]
+    X = _cached(key, cache, compute, (n, info.dimension))["X"]
     t = np.arange(n) * info.dt(pts_per_period, timescale)
     return t, X
 
@@ -443,7 +447,7 @@ def _reference_run(info, method, rtol, atol, cache) -> np.ndarray:
                        method, rtol, atol, initial=None, postprocess=False)
         return {"X": X}
 
-    return _cached(key, cache, compute)["X"]
+    return _cached(key, cache, compute, (_REFERENCE_LENGTH, info.dimension))["X"]
 
 
 def _first_usable_index(info: SystemInfo) -> int:
@@ -566,45 +570,66 @@ def _cache_path(key: dict) -> Path:
     return _cache_dir() / f"{key['system']}-{key['kind']}-{digest[:24]}.npz"
 
 
-def _cached(key: dict, use_cache: bool, compute) -> dict:
-    """Return the arrays stored under `key`, computing and storing them on a miss."""
+def _cached(key: dict, use_cache: bool, compute, shape: tuple) -> dict:
+    """Return the arrays stored under `key`, computing and storing them on a miss.
+
+    A file is used only if its ``X`` is a finite float array of the expected ``shape``;
+    anything else (damaged, edited, left by another version) is recomputed and replaced.
+    A miss is computed under a per-key lock (``<file>.lock``): a second process missing
+    the same trajectory waits and reads the first one's file instead of integrating again.
+    """
     if not use_cache:
         return compute()
     path = _cache_path(key)
-    arrays = _read_npz(path)
-    if arrays is None:
-        arrays = compute()
-        _write_npz(path, arrays)
+    arrays = _read_npz(path, shape)
+    if arrays is not None:
+        return arrays
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(path) + ".lock")
+        lock.acquire()
+    except OSError as err:
+        # An unusable cache folder must not stop the computation.
+        warnings.warn(f"could not use cache folder {path.parent}: {err}", RuntimeWarning, stacklevel=3)
+        return compute()
+    try:
+        arrays = _read_npz(path, shape)  # computed by another process while we waited
+        if arrays is None:
+            # Only the lock holder writes this key, so any temporary file of it is left by
+            # a writer that was killed: remove it instead of letting them pile up.
+            for stale in path.parent.glob(tmp_prefix(path) + "*.tmp"):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+            arrays = compute()
+            _write_npz(path, arrays)
+    finally:
+        lock.release()
     return arrays
 
 
-def _read_npz(path: Path) -> dict | None:
+def _read_npz(path: Path, shape: tuple) -> dict | None:
     try:
         with np.load(path, allow_pickle=False) as data:
-            return {name: data[name] for name in data.files}
+            arrays = {name: data[name] for name in data.files}
     except FileNotFoundError:
         return None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile):
         # A file damaged outside our control (disk full, manual edit): recompute and
         # overwrite it rather than fail.
         return None
+    X = arrays.get("X")
+    if not (isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.shape == tuple(shape)
+            and np.all(np.isfinite(X))):
+        return None  # a valid archive that is not this trajectory: recompute it too
+    return arrays
 
 
 def _write_npz(path: Path, arrays: dict) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Writing to a temporary file in the same directory and renaming it is
-        # atomic, so a concurrent reader sees either no file or a complete one.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)
-            os.chmod(tmp, 0o644)  # mkstemp makes files private; a cache is shareable
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        # Written to a temporary file and renamed: a concurrent reader (or a killed writer)
+        # leaves either no file or a complete one.
+        with atomic_open(path, "wb") as fh:
+            np.savez(fh, **arrays)
     except OSError as err:
         # An unwritable cache must not lose a result that was already computed.
         warnings.warn(f"could not write cache file {path}: {err}", RuntimeWarning,

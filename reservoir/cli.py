@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_open
+
 __all__ = ["MODELS", "main"]
 
 _ERROR_THRESHOLD = 0.4
@@ -211,6 +213,9 @@ def _forecast(parser, args):
         parser.error(f"{err} Run `reservoir systems` for the list.")
 
     out = args.out if args.out is not None else Path("out") / f"{info.name}_{args.model}"
+    if out.exists() and not out.is_dir():
+        # Checked before the work, not when writing the results at the end.
+        parser.error(f"--out: {out} exists and is not a folder")
     integrator = _integrator(trajectory, info)
     lyap_per_step = info.lyapunov_times_per_step(args.pts_per_period)
     dt = info.dt(args.pts_per_period)
@@ -317,7 +322,7 @@ def _forecast(parser, args):
         "versions": _versions(),
         "outputs": {"figure": plot_path.name, "metrics": "metrics.json"},
     }
-    with open(out / "metrics.json", "w") as fh:
+    with atomic_open(out / "metrics.json", "w") as fh:
         json.dump(_json_safe(record), fh, indent=2, allow_nan=False)
         fh.write("\n")
 

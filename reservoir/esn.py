@@ -3,12 +3,13 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+import scipy.sparse as sp
 
 from . import _jax  # noqa: F401  (float64 on)
 from . import kernels
 from .activations import get_activation
 from .base import Reservoir, make_rng
-from .validation import check_positive_int, check_real
+from .validation import check_memory, check_positive_int, check_real
 from .weights import fixed_in_degree, from_matrix, spectral_radius, to_scipy
 
 
@@ -52,6 +53,26 @@ class LeakyRateReservoir(Reservoir):
     def static_config(self):
         # Every numeric hyperparameter is in params; only the nonlinearity is compiled in.
         return (("activation", self.activation),)
+
+    def check_params(self, params, n_inputs=None):
+        """Shapes and finiteness of ``W_in`` (N, d), ``bias`` (N,) and ``leak_rate`` in (0, 1]."""
+        super().check_params(params, n_inputs)
+        for key in ("W_in", "bias", "leak_rate"):
+            if key not in params:
+                raise ValueError(f"params must hold {key!r}")
+        for key, value in params.items():
+            if np.asarray(value).dtype.kind == "f" and not np.all(np.isfinite(value)):
+                raise ValueError(f"params[{key!r}] contains NaN or infinite values")
+        n = np.shape(params["bias"])[0] if np.ndim(params["bias"]) == 1 else -1
+        if n < 1:
+            raise ValueError(f"params['bias'] must have shape (N,), got {np.shape(params['bias'])}")
+        if np.ndim(params["W_in"]) != 2 or np.shape(params["W_in"])[0] != n:
+            raise ValueError(f"params['W_in'] must have shape ({n}, d), got {np.shape(params['W_in'])}")
+        if n_inputs is not None and np.shape(params["W_in"])[1] != n_inputs:
+            raise ValueError(f"params['W_in'] has {np.shape(params['W_in'])[1]} columns, not n_inputs={n_inputs}")
+        leak = np.asarray(params["leak_rate"])
+        if leak.shape not in ((), (n,)) or np.any(leak <= 0) or np.any(leak > 1):
+            raise ValueError("params['leak_rate'] must be a scalar or (N,) array in (0, 1]")
 
     def linear_form(self, params):
         """The step written as ``x' = (1 - a) x + a f(W x + W_in u + b)`` with dense arrays.
@@ -189,6 +210,11 @@ class ESN(LeakyRateReservoir):
             check_positive_int(self.in_degree, "in_degree")
             if self.in_degree > self.n_units:
                 raise ValueError(f"in_degree ({self.in_degree}) cannot exceed n_units ({self.n_units})")
+        # Drawing N * k weights needs a few arrays of that size (indices, values, the scaled
+        # copy): refuse at once what cannot fit, rather than fail (or abort) minutes later.
+        per_unit = self.n_units if self.in_degree is None else self.in_degree
+        check_memory(32 * self.n_units * per_unit, "n_units",
+                     f"n_units={self.n_units} with in_degree={self.in_degree}")
         get_activation(self.activation)
         check_dtype(self.dtype)
 
@@ -220,6 +246,21 @@ class ESN(LeakyRateReservoir):
 
     def recurrent(self, params, state):
         return recurrent_product(params, state)
+
+    def check_params(self, params, n_inputs=None):
+        """Also the recurrent weights: dense ``W`` (N, N), or ``W_idx`` (k, N) integers in
+        [0, N) with ``W_val`` of the same shape (the gathers assume them in bounds)."""
+        super().check_params(params, n_inputs)
+        n = np.shape(params["bias"])[0]
+        if "W_idx" in params:
+            idx, val = np.asarray(params["W_idx"]), np.asarray(params.get("W_val"))
+            if idx.dtype.kind not in "iu" or idx.ndim != 2 or idx.shape[1] != n or val.shape != idx.shape:
+                raise ValueError(f"params['W_idx'] and params['W_val'] must be (k, {n}) with integer indices; "
+                                 f"got {idx.dtype} {idx.shape} and {val.shape}")
+            if idx.size and (idx.min() < 0 or idx.max() >= n):
+                raise ValueError(f"params['W_idx'] holds indices outside the reservoir [0, {n})")
+        elif np.shape(params.get("W")) != (n, n):
+            raise ValueError(f"params['W'] must have shape ({n}, {n}), got {np.shape(params.get('W'))}")
 
     def run_native(self, params, inputs, state=None, out=None, lengths=None):
         """Harvest with the compiled kernel (:mod:`reservoir.kernels`), or return None where it
@@ -372,24 +413,56 @@ class FixedWeightsESN(ESN):
         self.dtype = dtype
         self.random_state = random_state
 
-    def initialize(self, n_inputs, random_state=None):
-        W_in = np.asarray(self.W_in.toarray() if hasattr(self.W_in, "toarray") else self.W_in, dtype=float)
+    def _check_hyperparameters(self):
+        """Check the given weights (types, shapes, finite values) and the other settings;
+        return ``W_in`` as a dense 2-D float array."""
+        for name in ("W", "W_in"):
+            value = getattr(self, name)
+            if value is None or isinstance(value, (str, bytes)) or not (sp.issparse(value) or np.ndim(value) >= 1):
+                raise TypeError(f"{name} must be an array (dense or scipy sparse), got {type(value).__name__}")
+        W_in = _dense_weights(self.W_in, "W_in")
         if W_in.ndim == 1:
             W_in = W_in[:, None]
+        if W_in.ndim != 2 or W_in.shape[0] == 0 or W_in.shape[1] == 0:
+            raise ValueError(f"W_in must have shape (N, d), got {W_in.shape}")
         n = W_in.shape[0]
-        if self.W is None or self.W.shape != (n, n):
-            raise ValueError(f"W must be square with {n} rows (the rows of W_in); got {getattr(self.W, 'shape', None)}")
-        if W_in.shape[1] != n_inputs:
-            raise ValueError(f"W_in has {W_in.shape[1]} columns but the input has {n_inputs} dimensions")
-        bias = np.zeros(n) if self.bias is None else np.ravel(np.asarray(self.bias, dtype=float))
-        if bias.shape != (n,):
-            raise ValueError(f"bias must have shape ({n},), got {bias.shape}")
+        if np.shape(self.W) != (n, n):
+            raise ValueError(f"W must be square with {n} rows (the rows of W_in); got {np.shape(self.W)}")
+        values = self.W.data if sp.issparse(self.W) else _dense_weights(self.W, "W")
+        if not np.all(np.isfinite(np.asarray(values, dtype=float))):
+            raise ValueError("W contains NaN or infinite values")
+        if self.bias is not None:
+            bias = np.ravel(_dense_weights(self.bias, "bias"))
+            if bias.shape != (n,):
+                raise ValueError(f"bias must have shape ({n},), got {bias.shape}")
         check_real(self.leak_rate, "leak_rate", low=0, high=1, low_inclusive=False)
         get_activation(self.activation)
         check_dtype(self.dtype)
+        return W_in
+
+    def initialize(self, n_inputs, random_state=None):
+        W_in = self._check_hyperparameters()
+        n = W_in.shape[0]
+        if W_in.shape[1] != n_inputs:
+            raise ValueError(f"W_in has {W_in.shape[1]} columns but the input has {n_inputs} dimensions")
+        bias = np.zeros(n) if self.bias is None else np.ravel(np.asarray(self.bias, dtype=float))
         density = (self.W.nnz if hasattr(self.W, "nnz") else np.count_nonzero(self.W)) / max(n * n, 1)
         if density > 0.25:
             dense = self.W.toarray() if hasattr(self.W, "toarray") else np.asarray(self.W, dtype=float)
             return _params(None, dense, W_in, bias, self.leak_rate, self.dtype)
         W_idx, W_val = from_matrix(self.W)
         return _params(W_idx, W_val, W_in, bias, self.leak_rate, self.dtype)
+
+
+def _dense_weights(value, name):
+    """``value`` (dense or scipy sparse) as a float array, with a message naming ``name``."""
+    try:
+        arr = value.toarray() if sp.issparse(value) else np.asarray(value)
+        if np.iscomplexobj(arr):
+            raise TypeError(f"{name} must be real, got complex values")
+        arr = arr.astype(float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers: {err}") from None
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr

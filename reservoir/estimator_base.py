@@ -10,7 +10,7 @@ from .esn import ESN
 from .readouts import Ridge
 from .runner import run_sequences
 from .runner import compute_dtype, run
-from .validation import check_nonnegative_int, check_sequences
+from .validation import check_nonnegative_int, check_sequences, standardization
 
 #: Steps harvested at a time when the readout streams (this package's ``Ridge``): the
 #: reservoir runs chunk by chunk carrying its state, and the readout accumulates XᵀX and
@@ -76,11 +76,8 @@ class ReservoirEstimatorBase(BaseEstimator):
         # The reservoir actually run is a fitted copy: fit never changes hyperparameters.
         self.reservoir_ = ESN() if self.reservoir is None else clone(self.reservoir)
         if self.standardize:
-            stacked = np.concatenate(sequences)
-            self.input_mean_ = stacked.mean(axis=0)
-            scale = stacked.std(axis=0)
-            # Constant inputs are centred but not scaled (nothing to scale by).
-            self.input_scale_ = np.where(scale > 0, scale, 1.0)
+            # Robust to inputs near the float64 limits; constant inputs are centred only.
+            self.input_mean_, self.input_scale_ = standardization(np.concatenate(sequences))
         else:
             self.input_mean_ = np.zeros(self.n_features_in_)
             self.input_scale_ = np.ones(self.n_features_in_)
@@ -109,6 +106,8 @@ class ReservoirEstimatorBase(BaseEstimator):
         """Augmented features for every (scaled) sequence, plus each final state."""
         features, finals = run_sequences(self.reservoir_, self.reservoir_params_, scaled_sequences)
         features = [augment(f, s, *self._augmentation) for f, s in zip(features, scaled_sequences)]
+        for f in features:
+            _check_states(f)
         return features, finals
 
     def _streams(self, readout):
@@ -170,4 +169,19 @@ class ReservoirEstimatorBase(BaseEstimator):
         Z = buffer[:len(part)]
         _, state = augment_into(Z, part, lambda view: run(self.reservoir_, self.reservoir_params_, part, state,
                                                            out=view), bias, input_concat, squared)
+        _check_states(Z)
         return Z, state, buffer
+
+
+def _check_states(Z):
+    """Raise when the harvested features overflowed (or are about to overflow the readout's
+    products): the readout would otherwise report NaN in *its* input, which the user never
+    gave (their X is finite), or silently fit NaN."""
+    # Two passes over (T, F), small beside the O(T F^2) readout statistics. NaN propagates
+    # through min/max; beyond 1e150 the readout's products of features overflow.
+    lo, hi = (float(Z.min()), float(Z.max())) if Z.size else (0.0, 0.0)
+    if not (abs(lo) < 1e150 and abs(hi) < 1e150):
+        raise ValueError("reservoir: the harvested features (states, and the inputs and squares added "
+                         "to them) became NaN, infinite or beyond 1e150 although X is finite: the states "
+                         "overflowed or the inputs are too large; use standardize=True, a bounded activation, "
+                         "a smaller spectral_radius or input_scaling")

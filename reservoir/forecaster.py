@@ -10,7 +10,7 @@ from .augment import augment
 from .estimator_base import ReservoirEstimatorBase, Reiterable
 from .readouts import Ridge, linear_weights
 from .runner import python_loop, run, run_closed_loop, step_features
-from .validation import check_real
+from .validation import check_n_steps, check_real
 
 #: The penalties among which the default readout's is chosen on validation data.
 DEFAULT_ALPHAS = (1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12, 1e-14, 0.0)
@@ -231,8 +231,8 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         ndarray of shape (n_steps, d)
         """
         check_is_fitted(self, "readout_")
-        if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
-            raise ValueError(f"n_steps must be a positive integer, got {n_steps!r}")
+        # Checked against the memory left: XLA aborts the interpreter on a failed allocation.
+        n_steps = check_n_steps(n_steps, bytes_per_step=32 * self.n_features_in_)
         if on_divergence not in ("warn", "raise", "ignore"):
             raise ValueError(f"on_divergence must be 'warn', 'raise' or 'ignore', got {on_divergence!r}")
         if context is None:
@@ -241,6 +241,11 @@ class ReservoirForecaster(ReservoirEstimatorBase):
             sequences, _ = self._check_inputs(context, "context")
             if len(sequences) != 1:
                 raise ValueError(f"context must be one series of shape (T, d); got {len(sequences)} series")
+            if len(sequences[0]) < self.washout:
+                # Legal, but the reservoir then starts from a transient, not from the series.
+                warnings.warn(f"context has {len(sequences[0])} step(s), fewer than washout={self.washout}: "
+                              "the reservoir is not synchronised with it and the forecast may be poor",
+                              UserWarning, stacklevel=2)
             scaled = self._scale(sequences[0])
             _, state = run(self.reservoir_, self.reservoir_params_, scaled)
             last = scaled[-1]

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from .baselines import check_forecast_args
 from .forecaster import check_divergence
 from .readouts import Ridge
-from .validation import check_positive_int, check_real, check_sequences
+from .validation import check_memory, check_positive_int, check_real, check_sequences, standardization
 
 __all__ = ["NVARForecaster"]
 
@@ -126,12 +126,16 @@ class NVARForecaster(BaseEstimator):
                     f"needs more than (delay - 1) * skip + 1 = {self._span}"
                 )
         self.n_features_in_ = sequences[0].shape[1]
+        # The feature matrix (T, F) and the ridge statistics (F, F) are allocated at once:
+        # a large delay must fail here, not after minutes (or with a MemoryError).
+        linear = self.delay * self.n_features_in_
+        width = 1 + linear + (linear * (linear + 1) // 2 if self.order == 2 else 0)
+        n_rows = sum(len(s) for s in sequences)
+        check_memory(8 * width * (2 * n_rows + 3 * width), "delay",
+                     f"delay={self.delay} ({width} features for {self.n_features_in_} inputs)")
         if self.standardize:
-            stacked = np.concatenate(sequences)
-            scale = stacked.std(axis=0)
-            self.input_mean_ = stacked.mean(axis=0)
-            # A constant coordinate is centred but not scaled (nothing to scale by).
-            self.input_scale_ = np.where(scale > 0, scale, 1.0)
+            # Robust to data near the float64 limits; constant coordinates are centred only.
+            self.input_mean_, self.input_scale_ = standardization(np.concatenate(sequences))
         else:
             self.input_mean_ = np.zeros(self.n_features_in_)
             self.input_scale_ = np.ones(self.n_features_in_)
@@ -211,7 +215,7 @@ class NVARForecaster(BaseEstimator):
         ndarray of shape (n_steps, d)
         """
         check_is_fitted(self, "readout_")
-        n_steps = check_forecast_args(n_steps, on_divergence)
+        n_steps = check_forecast_args(n_steps, on_divergence, self.n_features_in_)
         if context is None:
             history = self.history_
         else:

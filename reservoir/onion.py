@@ -232,6 +232,19 @@ class OnionESN(LeakyRateReservoir):
     def recurrent(self, params, state):
         return block_product(params, state)
 
+    def check_params(self, params, n_inputs=None):
+        """Also the block layout: ``gather`` indices inside the state, ``scatter`` inside the
+        blocks (compiled gathers would clamp indices out of bounds silently)."""
+        super().check_params(params, n_inputs)
+        n = np.shape(params["bias"])[0]
+        blocks = np.asarray(params.get("W_blocks"))
+        if blocks.ndim != 3 or blocks.shape[1] != blocks.shape[2]:
+            raise ValueError(f"params['W_blocks'] must have shape (G, w, w), got {blocks.shape}")
+        for key, size, shape in (("gather", n, blocks.shape[:2]), ("scatter", blocks.shape[0] * blocks.shape[1], (n,))):
+            idx = np.asarray(params.get(key))
+            if idx.dtype.kind not in "iu" or idx.shape != shape or (idx.size and (idx.min() < 0 or idx.max() >= size)):
+                raise ValueError(f"params[{key!r}] must be integers in [0, {size}) of shape {shape}")
+
     @staticmethod
     def block_matrices(params):
         """The recurrent matrix of every block, without padding (a list of arrays)."""

@@ -1,6 +1,7 @@
 """Input validation at the public boundary: clear errors naming the argument."""
 
 import numbers
+import os
 
 import numpy as np
 import scipy.sparse as sp
@@ -116,3 +117,108 @@ def check_real(value, name, low=None, high=None, low_inclusive=True, high_inclus
         op = "<=" if high_inclusive else "<"
         raise ValueError(f"{name} must be {op} {high}, got {value}")
     return value
+
+
+def check_n_steps(n_steps, name="n_steps", bytes_per_step=8):
+    """Raise unless ``n_steps`` is a positive integer whose output fits in memory.
+
+    ``bytes_per_step`` is what one step allocates; asking for more than the memory left
+    raises a ``ValueError`` here instead of letting the allocation abort the interpreter
+    (XLA aborts on a failed allocation, it does not raise ``MemoryError``).
+
+    Examples
+    --------
+    >>> check_n_steps(10, bytes_per_step=24)
+    10
+    """
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (numbers.Integral, np.integer)) or n_steps < 1:
+        raise ValueError(f"{name} must be a positive integer, got {n_steps!r}")
+    check_memory(int(n_steps) * bytes_per_step, name, f"{name}={n_steps}")
+    return int(n_steps)
+
+
+def available_memory():
+    """Bytes this process can still allocate, or None where that cannot be read.
+
+    The available physical memory (``MemAvailable``), capped by a container's memory limit
+    (cgroup v2 or v1) less its usage, and by an address-space limit (``ulimit -v``) less
+    what the process already maps.
+    """
+    available = None
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    available = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    if available is None:
+        try:
+            available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (AttributeError, OSError, ValueError):
+            return None
+    # In a container MemAvailable is the host's; the cgroup limit is what the kernel enforces.
+    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        try:
+            with open(limit_file) as f:
+                limit = f.read().strip()
+            with open(usage_file) as f:
+                usage = int(f.read().strip())
+        except (OSError, ValueError):
+            continue
+        if limit.isdigit():  # "max" means no limit
+            available = min(available, max(int(limit) - usage, 0))
+        break
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/statm") as f:
+                mapped = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            available = min(available, max(soft - mapped, 0))
+    except (ImportError, OSError, ValueError, IndexError):
+        pass
+    return available
+
+
+def check_memory(n_bytes, name, what):
+    """Raise a ``ValueError`` naming ``name`` when ``n_bytes`` exceed the memory left.
+
+    Examples
+    --------
+    >>> check_memory(10**30, "n_units", "n_units=10**15")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: n_units: n_units=10**15 needs about 9.31e+20 GiB of memory; ...
+    """
+    available = available_memory()
+    if available is not None and n_bytes > available:
+        raise ValueError(f"{name}: {what} needs about {n_bytes / 2**30:.3g} GiB of memory; "
+                         f"{available / 2**30:.3g} GiB are available")
+
+
+def standardization(stacked):
+    """``(mean, scale)`` of each column of ``stacked`` for z-scoring, safe at any magnitude.
+
+    The columns are divided by their largest absolute value before the moments are taken,
+    so data near the overflow (1e200) or underflow (1e-200) limits of float64 give their true
+    spread instead of an infinite or zero one. A constant column gets scale 1 (centred only).
+
+    Examples
+    --------
+    >>> mean, scale = standardization(np.array([[1e200], [3e200]]))
+    >>> float(mean[0]), round(float(scale[0] / 1e200), 12)
+    (2e+200, 1.0)
+    """
+    peak = np.max(np.abs(stacked), axis=0)
+    peak = np.where(peak > 0, peak, 1.0)
+    unit = stacked / peak
+    mean = unit.mean(axis=0) * peak
+    scale = unit.std(axis=0) * peak
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale))):
+        raise ValueError("X is too large to standardise in float64 (values near 1.8e308)")
+    return mean, np.where(scale > 0, scale, 1.0)

@@ -271,14 +271,15 @@ def test_second_call_is_read_from_the_cache(fresh_cache, integrations):
     assert len(integrations) == 2
     np.testing.assert_array_equal(X1, X2)
     np.testing.assert_array_equal(t1, t2)
-    files = sorted(p.name for p in fresh_cache.iterdir())
+    # beside each entry, the lock its writer held (``.npz.lock``)
+    files = sorted(p.name for p in fresh_cache.iterdir() if not p.name.endswith(".lock"))
     assert len(files) == 2 and all(name.endswith(".npz") for name in files)
 
     trajectory("Lorenz", n=100, seed=1)  # reuses the cached reference run
     assert len(integrations) == 3
     trajectory("Lorenz", n=100, seed=0, cache=False)  # bypasses the cache entirely
     assert len(integrations) == 5
-    assert len(list(fresh_cache.iterdir())) == 3
+    assert len(list(fresh_cache.glob("*.npz"))) == 3
 
 
 def test_cache_key_depends_on_every_argument(fresh_cache, integrations):
@@ -312,7 +313,7 @@ def test_damaged_cache_file_is_recomputed(fresh_cache, integrations):
 
 def test_cache_writes_leave_no_temporary_files(fresh_cache):
     trajectory("Lorenz", n=30)
-    assert all(path.suffix == ".npz" for path in fresh_cache.iterdir())
+    assert all(path.suffix in (".npz", ".lock") for path in fresh_cache.iterdir())
 
 
 def test_unwritable_cache_warns_and_still_returns(tmp_path, monkeypatch):

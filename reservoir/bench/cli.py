@@ -69,9 +69,19 @@ def add_commands(commands, positive_int, nonnegative_int):
 def _tuning_arguments(parser):
     parser.add_argument("--tuning", default="grid", choices=("grid", "optuna", "none"),
                         help="how hyperparameters are chosen on the validation trajectory (default: grid)")
-    parser.add_argument("--trials", type=int, default=30, help="Optuna trials per task with --tuning optuna")
+    parser.add_argument("--trials", type=_positive, default=30, help="Optuna trials per task with --tuning optuna")
     parser.add_argument("--storage", default=None, metavar="URL",
                         help="Optuna storage for --tuning optuna (default: OUT/tuning.db)")
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
 
 
 def _bench(parser, args):
@@ -89,22 +99,35 @@ def _bench(parser, args):
         parser.error(f"--seeds: expected comma-separated integers, got {args.seeds!r}")
     if not seeds or min(seeds) < 0:
         parser.error(f"--seeds: expected non-negative integers, got {args.seeds!r}")
-    args.out.mkdir(parents=True, exist_ok=True)
+    if args.out.exists() and not args.out.is_dir():
+        parser.error(f"--out: {args.out} exists and is not a folder")
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        parser.error(f"--out: cannot create {args.out}: {err.strerror or err}")
     storage = args.storage or (f"sqlite:///{args.out / 'tuning.db'}" if args.tuning == "optuna" else None)
 
     start = time.perf_counter()
-    store = run_benchmark(args.protocol, models, systems, seeds, store=args.out / "results.jsonl",
-                          scheduler=args.scheduler, n_workers=args.workers, tuning=args.tuning,
-                          n_trials=args.trials, storage=storage, progress=not args.no_progress)
+    try:
+        store = run_benchmark(args.protocol, models, systems, seeds, store=args.out / "results.jsonl",
+                              scheduler=args.scheduler, n_workers=args.workers, tuning=args.tuning,
+                              n_trials=args.trials, storage=storage, progress=not args.no_progress)
+    except ValueError as err:
+        if str(err).startswith("scheduler:"):
+            parser.error(f"--{err}")
+        raise
     wall = time.perf_counter() - start
-    records = [r for r in store.records() if r["protocol"] == args.protocol and r["model"] in models
-               and r["system"] in systems and r["seed"] in seeds]
+    n_trials = args.trials if args.tuning == "optuna" else None
+    # This invocation's tasks only: the store may also hold other tuning modes and runs.
+    records = [r for r in store.records() if r.get("protocol") == args.protocol and r.get("model") in models
+               and r.get("system") in systems and r.get("seed") in seeds
+               and r.get("tuning", "grid") == args.tuning and r.get("n_trials") == n_trials]
     store.write_csv(args.out / "results.csv")
     summary = summary_table(records)
     if PROTOCOLS[args.protocol].attractor_metrics:
         summary += "\n\n" + summary_table(records, ("kl_divergence", "hellinger", "corr_dim_error", "diverged",
                                                     "left_attractor"))
-    (args.out / "summary.txt").write_text(summary + "\n")
+    _write_text(args.out / "summary.txt", summary + "\n")
     print(f"\n{args.protocol}: {len(records)} tasks ({sum(r['metrics'] is None for r in records)} failed), "
           f"wall time of this invocation {wall:.0f} s\n")
     print(summary)
@@ -112,24 +135,25 @@ def _bench(parser, args):
         from .published_report import plot_paired, published_comparison_table
 
         comparison = published_comparison_table(records)
-        (args.out / "comparison.txt").write_text(comparison + "\n")
+        _write_text(args.out / "comparison.txt", comparison + "\n")
         print("\n" + comparison)
         for model in models:
             plot_paired(records, model, path=args.out / f"paired_{model}_vs_NBEATS.png")
     elif args.protocol in ("gilpin2023", "data_limited"):
         comparison = comparison_table(records)
-        (args.out / "comparison.txt").write_text(comparison + "\n")
+        _write_text(args.out / "comparison.txt", comparison + "\n")
         print("\n" + comparison)
     plot_scores(records, "smape", path=args.out / "scores_smape.png",
                 fit_length=PROTOCOLS[args.protocol].n_fit)
     run = {"protocol": args.protocol, "models": models, "n_systems": len(systems), "seeds": seeds,
-           "tuning": args.tuning, "wall_seconds": wall, "scheduler": args.scheduler or "LocalCluster",
+           "tuning": args.tuning, "n_trials": n_trials, "wall_seconds": wall,
+           "scheduler": args.scheduler or "LocalCluster",
            "workers": args.workers or os.cpu_count(), "python": platform.python_version(),
            "versions": {p: _version(p) for p in ("reservoir", "dysts", "numpy", "scipy", "jax")},
            "integrator": "DOP853 rtol=atol=1e-10 (delay systems: dysts ddeint)",
            "lyapunov": "dysts 0.95 maximum_lyapunov_estimated",
            "vpt": "cumulative sMAPE < 30 (vpt_smape), pointwise sMAPE < 30, normalised error < 0.4"}
-    (args.out / "run.json").write_text(json.dumps(run, indent=2) + "\n")
+    _write_text(args.out / "run.json", json.dumps(run, indent=2) + "\n")
     print(f"\nwrote {args.out}/results.jsonl, results.csv, summary.txt, scores_smape.png, run.json")
     return 0
 
@@ -169,6 +193,14 @@ def _parse_systems(parser, text, known):
     if unknown or not systems:
         parser.error(f"--systems: unknown systems {unknown}; see `reservoir systems`")
     return systems
+
+
+def _write_text(path, text):
+    # Atomic: a report is either the old one or the new one, never half written.
+    from ..atomic import atomic_open
+
+    with atomic_open(path, "w") as f:
+        f.write(text)
 
 
 def _version(package):

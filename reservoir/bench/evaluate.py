@@ -28,15 +28,22 @@ __all__ = ["evaluate_task", "score_forecast", "task_key"]
 _HUGE = 1e150
 
 
-def task_key(protocol, model, system, seed, fit_length) -> str:
-    """The identity of a task in a results store.
+def task_key(protocol, model, system, seed, fit_length, tuning="grid", n_trials=None) -> str:
+    """The identity of a task in a results store: every setting that changes its result.
+
+    The hyperparameter choice is part of it (``tuning``, and for Optuna the number of
+    trials), so a rerun with another tuning mode runs its tasks instead of reusing results
+    chosen differently.
 
     Examples
     --------
     >>> task_key("gilpin2023", "esn", "Lorenz", 0, 1000)
-    'gilpin2023/esn/Lorenz/0/1000'
+    'gilpin2023/esn/Lorenz/0/1000/grid'
+    >>> task_key("gilpin2023", "esn", "Lorenz", 0, 1000, "optuna", 30)
+    'gilpin2023/esn/Lorenz/0/1000/optuna30'
     """
-    return f"{protocol}/{model}/{system}/{int(seed)}/{int(fit_length)}"
+    mode = f"optuna{int(n_trials)}" if tuning == "optuna" else str(tuning)
+    return f"{protocol}/{model}/{system}/{int(seed)}/{int(fit_length)}/{mode}"
 
 
 def score_forecast(y_true, y_pred, lyapunov_steps, attractor_metrics=False) -> dict:
@@ -141,8 +148,12 @@ def evaluate_task(protocol, model, system, seed=0, fit_length=None, tuning="grid
         raise ValueError(f"fit_length must be in [2, {protocol.n_fit}], got {fit_length}")
     if tuning not in ("grid", "optuna", "none"):
         raise ValueError(f"tuning must be 'grid', 'optuna' or 'none', got {tuning!r}")
-    record = {"key": task_key(protocol.name, spec.name, system, seed, fit_length), "protocol": protocol.name,
-              "model": spec.name, "system": system, "seed": int(seed), "fit_length": fit_length,
+    if tuning == "optuna" and (isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1):
+        raise ValueError(f"n_trials must be a positive integer with tuning='optuna', got {n_trials!r}")
+    record = {"key": task_key(protocol.name, spec.name, system, seed, fit_length, tuning, n_trials),
+              "protocol": protocol.name, "model": spec.name, "system": system, "seed": int(seed),
+              "fit_length": fit_length, "tuning": tuning,
+              "n_trials": n_trials if tuning == "optuna" else None,
               "params": None, "validation": None, "metrics": None, "error": None}
     start = time.perf_counter()
     try:

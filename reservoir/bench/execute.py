@@ -76,17 +76,24 @@ def run_benchmark(protocol, models, systems="all", seeds=(0,), store="results.js
     """
     from tqdm.auto import tqdm
 
+    if tuning not in ("grid", "optuna", "none"):
+        raise ValueError(f"tuning must be 'grid', 'optuna' or 'none', got {tuning!r}")
+    if tuning == "optuna" and (isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1):
+        raise ValueError(f"n_trials must be a positive integer with tuning='optuna', got {n_trials!r}")
     store = store if isinstance(store, ResultsStore) else ResultsStore(store)
     tasks = plan_tasks(protocol, models, systems, seeds)
-    done = store.keys()
-    todo = [t for t in tasks if _key(t) not in done]
     options = {"tuning": tuning, "n_trials": n_trials, "storage": storage}
+    # Failed tasks are not "done": a rerun retries them.
+    done = store.finished_keys()
+    todo = [t for t in tasks if _key(t, options) not in done]
     bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), disable=not progress, desc="benchmark",
                unit="task", dynamic_ncols=True)
     try:
         if scheduler == "serial":
             for task in todo:
-                store.append(evaluate_task(**task, **options))
+                # Another run sharing the store may have finished it meanwhile.
+                if _key(task, options) not in store.finished_keys():
+                    store.append(evaluate_task(**task, **options))
                 bar.update()
         else:
             _run_on_dask(todo, options, store, bar, scheduler, n_workers)
@@ -107,9 +114,14 @@ def _run_on_dask(tasks, options, store, bar, scheduler, n_workers):
                                dashboard_address=None)
         client = Client(cluster)
     else:
-        cluster, client = None, Client(scheduler)
+        cluster = None
+        try:
+            client = Client(scheduler)  # waits distributed.comm.timeouts.connect (dask config)
+        except (OSError, TimeoutError, ValueError, TypeError) as err:
+            raise ValueError(f"scheduler: cannot connect to the Dask scheduler {scheduler!r}: "
+                             f"{type(err).__name__}: {err}") from None
     try:
-        futures = [client.submit(evaluate_task, **task, **options, key=_future_key(task), pure=False)
+        futures = [client.submit(evaluate_task, **task, **options, key=_future_key(task, options), pure=False)
                    for task in tasks]
         for future in as_completed(futures):
             store.append(future.result())
@@ -121,12 +133,13 @@ def _run_on_dask(tasks, options, store, bar, scheduler, n_workers):
             cluster.close()
 
 
-def _key(task):
-    return task_key(task["protocol"].name, task["model"].name, task["system"], task["seed"], task["fit_length"])
+def _key(task, options):
+    return task_key(task["protocol"].name, task["model"].name, task["system"], task["seed"], task["fit_length"],
+                    options["tuning"], options["n_trials"])
 
 
-def _future_key(task):
-    return "task-" + _key(task).replace("/", "-")
+def _future_key(task, options):
+    return "task-" + _key(task, options).replace("/", "-")
 
 
 def _as_list(value, name):

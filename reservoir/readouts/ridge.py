@@ -118,6 +118,8 @@ class Ridge(RegressorMixin, BaseEstimator):
         check_real(self.alpha, "alpha", low=0)
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
+        if not isinstance(self.fit_intercept, (bool, np.bool_)):
+            raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
 
     def fit(self, X, y):
         """Fit on ``X`` of shape (n_samples, n_features) and ``y`` (n_samples,) or (n_samples, n_targets)."""
