@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _jax  # noqa: F401  (float64 on)
 from .augment import augment
+from .base import make_rng
 from .forecaster import ReservoirForecaster, check_divergence
 from .readouts import linear_weights
 from .runner import _compiled, _to_jax, compute_dtype, python_loop
@@ -65,8 +66,9 @@ def lyapunov_spectrum(model, n_exponents, n_steps, dt=None, n_transient=1000, re
     context : array of shape (T, d), optional
         Start from the end of this series (the reservoir synchronised on it, as in
         ``forecast``). Default: from the end of the fitted series.
-    random_state : int, default=0
-        Seed of the random initial orthonormal tangent vectors.
+    random_state : int, Generator or None, default=0
+        Seed of the random initial orthonormal tangent vectors (the exponents do not
+        depend on them once converged).
     on_divergence : {"warn", "raise", "ignore"}, default="warn"
         What to do when the orbit leaves the training range (as ``forecast`` judges it):
         the exponents then describe something other than the model's attractor.
@@ -104,11 +106,7 @@ def lyapunov_spectrum(model, n_exponents, n_steps, dt=None, n_transient=1000, re
     >>> bool(abs(exponents[0]) < 0.05)  # a periodic orbit: the leading exponent is zero
     True
     """
-    closed_loop = _ClosedLoop(model, context)
     n_exponents = check_positive_int(n_exponents, "n_exponents")
-    if n_exponents > closed_loop.dimension:
-        raise ValueError(f"n_exponents must be at most the dimension of the closed loop's phase space, "
-                         f"{closed_loop.dimension}; got {n_exponents}")
     n_steps = check_positive_int(n_steps, "n_steps")
     n_transient = check_positive_int(n_transient, "n_transient", minimum=0)
     every = check_positive_int(renormalize_every, "renormalize_every")
@@ -116,13 +114,16 @@ def lyapunov_spectrum(model, n_exponents, n_steps, dt=None, n_transient=1000, re
         dt = check_real(dt, "dt", low=0, low_inclusive=False)
     if on_divergence not in ("warn", "raise", "ignore"):
         raise ValueError(f"on_divergence must be 'warn', 'raise' or 'ignore', got {on_divergence!r}")
-    if isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer)):
-        raise TypeError(f"random_state must be an int, got {random_state!r}")
+    rng = make_rng(random_state)
+    closed_loop = _ClosedLoop(model, context)
+    if n_exponents > closed_loop.dimension:
+        raise ValueError(f"n_exponents must be at most the dimension of the closed loop's phase space, "
+                         f"{closed_loop.dimension}; got {n_exponents}")
 
     n_blocks, n_transient_blocks = math.ceil(n_steps / every), math.ceil(n_transient / every)
     # Random, not the first unit vectors: those can start orthogonal to a leading direction
     # (a unit the readout never sees) and converge slowly.
-    tangents = np.linalg.qr(np.random.default_rng(random_state).standard_normal(
+    tangents = np.linalg.qr(rng.standard_normal(
         (closed_loop.dimension, n_exponents)))[0]
     fn = _compiled("lyapunov", model.reservoir_, _build_benettin)
     log_sums, largest = fn(_to_jax(model.reservoir_params_), _to_jax(closed_loop.state),

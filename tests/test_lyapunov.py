@@ -171,6 +171,8 @@ def test_bad_input(lorenz_model):
         lyapunov_spectrum(model, 1, 10, dt=0.0)
     with pytest.raises(ValueError, match="on_divergence"):
         lyapunov_spectrum(model, 1, 10, on_divergence="maybe")
+    with pytest.raises(TypeError, match="random_state"):
+        lyapunov_spectrum(model, 1, 10, random_state="seed")
     with pytest.raises(ValueError, match="context"):
         lyapunov_spectrum(model, 1, 10, context=series[:, :2])
 
