@@ -141,9 +141,9 @@ def main():
                      "diverged": diverged, "alpha": alpha, "fit_s": fit_s, "spectrum_s": lyap_s})
 
     print(f"\nλ1 per unit time, ESN({args.units}), {args.train} points at 100 per period, {args.steps} steps")
-    print(f"{'system':<22}{'dim':>4}{'true':>10}{'(spectrum)':>11}{'model':>10}{'rel. err':>10}{'alpha':>9}  note")
+    print(f"{'system':<24}{'dim':>4}{'true':>10}{'(spectrum)':>11}{'model':>10}{'rel. err':>10}{'alpha':>9}  note")
     for r in rows:
-        print(f"{r['system']:<22}{r['dimension']:>4}{r['true']:>10.4f}{r['dysts_spectrum_l1']:>11.4f}{r['model']:>10.4f}"
+        print(f"{r['system']:<24}{r['dimension']:>4}{r['true']:>10.4f}{r['dysts_spectrum_l1']:>11.4f}{r['model']:>10.4f}"
               f"{r['relative_error']:>10.2f}{r['alpha']:>9.0e}  {'diverged' if r['diverged'] else ''}")
     errors = np.array([r["relative_error"] for r in rows])
     print(f"against maximum_lyapunov_estimated: median relative error {np.median(errors):.3f}; within 20 %: "
