@@ -21,6 +21,7 @@ from .ei import EIReservoir
 from .esn import ESN
 from .forecaster import ForecastDivergenceError, ForecastDivergenceWarning, ReservoirForecaster
 from .lsm import LSM, NeuronAstrocyteLSM
+from .lyapunov import lyapunov_spectrum
 from .nvar import NVARForecaster
 from .onion import OnionESN
 from .persistence import load, save
@@ -48,5 +49,6 @@ __all__ = [
     "ReservoirRegressor",
     "Ridge",
     "load",
+    "lyapunov_spectrum",
     "save",
 ]

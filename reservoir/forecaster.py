@@ -235,23 +235,27 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         n_steps = check_n_steps(n_steps, bytes_per_step=32 * self.n_features_in_)
         if on_divergence not in ("warn", "raise", "ignore"):
             raise ValueError(f"on_divergence must be 'warn', 'raise' or 'ignore', got {on_divergence!r}")
-        if context is None:
-            state, last = self.state_, self.last_input_
-        else:
-            sequences, _ = self._check_inputs(context, "context")
-            if len(sequences) != 1:
-                raise ValueError(f"context must be one series of shape (T, d); got {len(sequences)} series")
-            if len(sequences[0]) < self.washout:
-                # Legal, but the reservoir then starts from a transient, not from the series.
-                warnings.warn(f"context has {len(sequences[0])} step(s), fewer than washout={self.washout}: "
-                              "the reservoir is not synchronised with it and the forecast may be poor",
-                              UserWarning, stacklevel=2)
-            scaled = self._scale(sequences[0])
-            _, state = run(self.reservoir_, self.reservoir_params_, scaled)
-            last = scaled[-1]
+        state, last = self._start(context)
         outputs = self._closed_loop(self.readout_, state, last, int(n_steps))
         self._check_divergence(outputs, on_divergence)
         return self._unscale(outputs)
+
+    def _start(self, context):
+        """The closed loop's starting point ``(state, last scaled input)``: the end of the
+        fitted series, or of ``context`` after synchronising the reservoir on it."""
+        if context is None:
+            return self.state_, self.last_input_
+        sequences, _ = self._check_inputs(context, "context")
+        if len(sequences) != 1:
+            raise ValueError(f"context must be one series of shape (T, d); got {len(sequences)} series")
+        if len(sequences[0]) < self.washout:
+            # Legal, but the reservoir then starts from a transient, not from the series.
+            warnings.warn(f"context has {len(sequences[0])} step(s), fewer than washout={self.washout}: "
+                          "the reservoir is not synchronised with it and the forecast may be poor",
+                          UserWarning, stacklevel=3)
+        scaled = self._scale(sequences[0])
+        _, state = run(self.reservoir_, self.reservoir_params_, scaled)
+        return state, scaled[-1]
 
     def _closed_loop(self, readout, state, last, n_steps):
         """``n_steps`` scaled outputs of ``readout`` fed back from ``state`` (after ``last``)."""
