@@ -110,6 +110,27 @@ class ReRAMDevice:
         >>> g.tolist()
         [5.0, 30.0]
         """
+        return self.program_cells(g_target_uS, random_state)[0]
+
+    def program_cells(self, g_target_uS, random_state=None):
+        """Like :meth:`program`, and also say which devices came out stuck.
+
+        A read-verify after programming finds the stuck devices (they ignore every pulse), so a
+        mapper can compensate them; this returns what that read would report.
+
+        Returns
+        -------
+        g_uS : ndarray
+            Programmed conductances (µS).
+        stuck : ndarray of bool
+            True where the device is stuck at ``g_min_uS`` or ``g_max_uS``.
+
+        Examples
+        --------
+        >>> g, stuck = ReRAMDevice(stuck_high_prob=1.0).program_cells(np.array([10.0]), 0)
+        >>> g.tolist(), stuck.tolist()
+        ([40.0], [True])
+        """
         rng = make_rng(random_state)
         g = self.quantize(g_target_uS)
         shape = g.shape
@@ -120,12 +141,14 @@ class ReRAMDevice:
             g = g + self.program_error_std_uS * rng.standard_normal(shape)
         if self.d2d_rel or self.c2c_rel or self.program_error_std_uS:
             g = np.clip(g, 0.0, self.g_max_uS)
+        stuck = np.zeros(shape, dtype=bool)
         if self.stuck_low_prob or self.stuck_high_prob:
             draw = rng.random(shape)
             g = np.where(draw < self.stuck_low_prob, self.g_min_uS, g)
             g = np.where((draw >= self.stuck_low_prob) & (draw < self.stuck_low_prob + self.stuck_high_prob),
                          self.g_max_uS, g)
-        return g
+            stuck = draw < self.stuck_low_prob + self.stuck_high_prob
+        return g, stuck
 
     def drift(self, g_uS, t_s):
         """Conductances at time ``t_s`` (s) after programming (expectation mode: one global law).
