@@ -250,9 +250,10 @@ class Crossbar:
             diff = target_pos - target_neg
             fix_neg = stuck_pos & ~stuck_neg
             fix_pos = stuck_neg & ~stuck_pos
-            new_neg = dev.program(np.clip(g_pos - diff, dev.g_min_uS, dev.g_max_uS), rng)
-            new_pos = dev.program(np.clip(g_neg + diff, dev.g_min_uS, dev.g_max_uS), rng)
-            # The partner was read healthy; its reprogramming uses the same (fault-free) device.
+            # The partner was read healthy, so its reprogramming has no fault draw of its own.
+            healthy = dev.with_(stuck_low_prob=0.0, stuck_high_prob=0.0)
+            new_neg = healthy.program(np.clip(g_pos - diff, dev.g_min_uS, dev.g_max_uS), rng)
+            new_pos = healthy.program(np.clip(g_neg + diff, dev.g_min_uS, dev.g_max_uS), rng)
             g_neg = np.where(fix_neg, new_neg, g_neg)
             g_pos = np.where(fix_pos, new_pos, g_pos)
             n_compensated = int(fix_neg.sum() + fix_pos.sum())
