@@ -14,11 +14,12 @@ Non-idealities, each switched off by a zero parameter:
 - read noise: every cell's conductance is ``G (1 + s N(0, 1))`` at each read. Because the column
   current is a sum of independent Gaussians, it is sampled exactly as one Gaussian per output
   with variance ``s^2 sum_j G_j^2 V_j^2`` (O(N M) arithmetic, but only M random draws);
-- wire (IR) drop, first-order: a cell ``i`` segments along its row wire from the driver and ``j``
+- wire (IR) drop, first-order (``ir_drop="first_order"``): a cell ``i`` segments along its row wire from the driver and ``j``
   segments along its column wire from the sense amplifier sees the series resistance
   ``r_wire (i + j)``, so ``G_eff = G / (1 + G r_wire (i + j))``. This ignores the currents of
   the other cells sharing the wires (it under-estimates the drop of a fully on array); it is
-  exact for a single cell;
+  exact for a single cell. ``ir_drop="nodal"`` solves the whole array instead
+  (:mod:`hardware.ir_drop`; the G+ and G- arrays each on their own wires);
 - DAC and ADC quantisation (``bits = 0`` means ideal).
 """
 
@@ -31,6 +32,7 @@ from reservoir.base import make_rng
 
 from .adc import _check_bits, quantize_uniform
 from .devices import preset
+from .ir_drop import effective_conductance
 
 
 class Crossbar:
@@ -266,6 +268,12 @@ class Crossbar:
             series_ohm = self.r_wire_ohm * segments
             g_pos = g_pos / (1.0 + g_pos * 1e-6 * series_ohm)
             g_neg = g_neg / (1.0 + g_neg * 1e-6 * series_ohm)
+        if self.r_wire_ohm and self.ir_drop == "nodal":
+            # Each polarity as its own array (columns of G+ and G- are read separately).
+            g_pos = np.stack([[effective_conductance(g_pos[p, q], self.r_wire_ohm) for q in range(b)]
+                              for p in range(a)])
+            g_neg = np.stack([[effective_conductance(g_neg[p, q], self.r_wire_ohm) for q in range(b)]
+                              for p in range(a)])
         out_gain = np.ones((a, b, to))
         if self.drift_compensation:
             # One reference read (all inputs at full scale) at programming time and one now;
