@@ -80,9 +80,11 @@ class Crossbar:
         Read-verify after programming finds stuck devices; the partner device of the pair is
         then reprogrammed so that the pair's difference is the target (as far as the window
         allows). Costs one extra programming per affected pair (see ``mapping_stats_``).
-    drift_compensation : bool, default=False
-        Global drift compensation (aihwkit): a reference input is read right after
-        programming and at ``t_inference_s``; outputs are scaled by the ratio of the two reads.
+    drift_compensation : bool, default=True
+        Global drift compensation (aihwkit's default): a reference input (all rows at full
+        scale) is read right after programming and at ``t_inference_s``; every output is scaled
+        digitally by the ratio of the two summed reads. Exact for a drift common to all devices;
+        a device-to-device spread of the drift exponent remains.
     random_state : int, Generator or None
         Seed of the chip instance (programming) and of the read noise of ``@``.
 
@@ -97,7 +99,7 @@ class Crossbar:
     def __init__(self, device="reram_default", tile_rows=256, tile_cols=256, dac_bits=8, adc_bits=8,
                  dac_range=None, adc_range=None, r_wire_ohm=0.0, ir_drop="first_order", v_read_V=0.2,
                  t_inference_s=0.0, zero_weights="unformed", scaling="block", clip_sigma=None,
-                 column_gain=False, compensate_stuck=True, drift_compensation=False, random_state=None):
+                 column_gain=False, compensate_stuck=True, drift_compensation=True, random_state=None):
         self.device = device
         self.tile_rows = tile_rows
         self.tile_cols = tile_cols
@@ -262,7 +264,7 @@ class Crossbar:
         g_pos = np.where(formed, g_pos, 0.0)
         g_neg = np.where(formed, g_neg, 0.0)
         g_pos0, g_neg0 = g_pos, g_neg
-        g_pos, g_neg = dev.drift(g_pos, self.t_inference_s), dev.drift(g_neg, self.t_inference_s)
+        g_pos, g_neg = dev.drift(g_pos, self.t_inference_s, rng), dev.drift(g_neg, self.t_inference_s, rng)
         if self.r_wire_ohm and self.ir_drop == "first_order":
             segments = np.arange(1, to + 1)[:, None] + np.arange(ti, 0, -1)[None, :]
             series_ohm = self.r_wire_ohm * segments

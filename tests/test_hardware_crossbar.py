@@ -93,9 +93,32 @@ def test_dac_and_adc_quantisation_bounds():
 def test_drift_scales_outputs_by_power_law():
     W, x = _data()
     dev = preset("ideal").with_(drift_nu=0.05, g_min_uS=0.0)
-    y0 = Crossbar(device=dev, **IDEAL).program(W) @ x
-    y = Crossbar(device=dev, t_inference_s=3600.0, **IDEAL).program(W) @ x
+    y0 = Crossbar(device=dev, drift_compensation=False, **IDEAL).program(W) @ x
+    y = Crossbar(device=dev, t_inference_s=3600.0, drift_compensation=False, **IDEAL).program(W) @ x
     np.testing.assert_allclose(y, y0 * 3600.0 ** -0.05, rtol=1e-10)
+    # A drift common to all devices is undone exactly by the global compensation.
+    y = Crossbar(device=dev, t_inference_s=3600.0, **IDEAL).program(W) @ x
+    np.testing.assert_allclose(y, y0, rtol=1e-10)
+
+
+def test_drift_exponent_spread_is_what_compensation_leaves():
+    W = _sparse(80, 120, density=0.2, seed=4)
+    dev = preset("ideal").with_(drift_nu=0.05, drift_nu_std=0.02)
+    errors = {}
+    for comp in (False, True):
+        for t in (1.0, 3600.0, 3.15e7):
+            xb = Crossbar(device=dev, t_inference_s=t, drift_compensation=comp, **IDEAL, random_state=0).program(W)
+            errors[comp, t] = np.linalg.norm(xb.effective_weights() - W) / np.linalg.norm(W)
+    assert errors[False, 1.0] == errors[True, 1.0] < 1e-12  # exact at t0
+    assert errors[False, 3600.0] < errors[False, 3.15e7]
+    # Without compensation the mean decay dominates: (3.15e7) ** -0.05 = 0.42, error ~ 0.58.
+    assert errors[False, 3.15e7] == pytest.approx(1 - 3.15e7 ** -0.05, abs=0.1)
+    # With it, only the spread of exponents is left: smaller, but growing with time (a spread
+    # of 0.02 in nu is a spread of exp(0.02 ln t) in conductance, ~35 % after a year).
+    assert 0.01 < errors[True, 3600.0] < errors[True, 3.15e7] < errors[False, 3.15e7]
+    assert errors[True, 3600.0] < 0.7 * errors[False, 3600.0]
+    with pytest.raises(ValueError, match="t_s"):
+        dev.drift(np.ones(2), -1.0)
 
 
 def test_stuck_devices_fraction_and_values():
