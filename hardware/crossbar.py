@@ -178,6 +178,18 @@ class Crossbar:
             col_gain = np.where(largest > 0, largest, 1.0)
         return row_scale, col_gain, n_clipped
 
+    def _wires(self, g, a, b):
+        """Conductances as seen through the wires (IR drop), per tile."""
+        if not self.r_wire_ohm:
+            return g
+        if self.ir_drop == "nodal":
+            # Each polarity as its own array (columns of G+ and G- are read separately).
+            return np.stack([[effective_conductance(g[p, q], self.r_wire_ohm) for q in range(b)]
+                             for p in range(a)])
+        to, ti = g.shape[2:]
+        segments = np.arange(1, to + 1)[:, None] + np.arange(ti, 0, -1)[None, :]
+        return g / (1.0 + g * 1e-6 * self.r_wire_ohm * segments)
+
     def map_weights(self, W, random_state=None, blocks=None, return_stats=False):
         """Program ``W`` (n_out, n_in) once; return the flat dict of arrays that
         :meth:`matvec_arrays` reads (conductances in µS, scales, ADC ranges).
@@ -263,26 +275,21 @@ class Crossbar:
             n_compensated = int(fix_neg.sum() + fix_pos.sum())
         g_pos = np.where(formed, g_pos, 0.0)
         g_neg = np.where(formed, g_neg, 0.0)
-        g_pos0, g_neg0 = g_pos, g_neg
-        g_pos, g_neg = dev.drift(g_pos, self.t_inference_s, rng), dev.drift(g_neg, self.t_inference_s, rng)
-        if self.r_wire_ohm and self.ir_drop == "first_order":
-            segments = np.arange(1, to + 1)[:, None] + np.arange(ti, 0, -1)[None, :]
-            series_ohm = self.r_wire_ohm * segments
-            g_pos = g_pos / (1.0 + g_pos * 1e-6 * series_ohm)
-            g_neg = g_neg / (1.0 + g_neg * 1e-6 * series_ohm)
-        if self.r_wire_ohm and self.ir_drop == "nodal":
-            # Each polarity as its own array (columns of G+ and G- are read separately).
-            g_pos = np.stack([[effective_conductance(g_pos[p, q], self.r_wire_ohm) for q in range(b)]
-                              for p in range(a)])
-            g_neg = np.stack([[effective_conductance(g_neg[p, q], self.r_wire_ohm) for q in range(b)]
-                              for p in range(a)])
+        drifting = dev.drift_nu or dev.drift_nu_std
+        g_pos_t, g_neg_t = dev.drift(g_pos, self.t_inference_s, rng), dev.drift(g_neg, self.t_inference_s, rng)
         out_gain = np.ones((a, b, to))
-        if self.drift_compensation:
-            # One reference read (all inputs at full scale) at programming time and one now;
-            # the ratio of the summed column outputs rescales every output of the tile.
-            ref0 = np.abs(np.einsum("abij,bj->ab", g_pos0 - g_neg0, row_gain)).sum()
-            ref_t = np.abs(np.einsum("abij,bj->ab", g_pos - g_neg, row_gain)).sum()
+        if self.drift_compensation and drifting and self.t_inference_s > dev.drift_t0_s:
+            # One reference read (all rows at full scale) right after programming and one now,
+            # through the same wires; the ratio of the summed |column outputs| rescales every
+            # output digitally.
+            pos0, neg0 = self._wires(g_pos, a, b), self._wires(g_neg, a, b)
+            pos_t, neg_t = self._wires(g_pos_t, a, b), self._wires(g_neg_t, a, b)
+            ref0 = np.abs(np.einsum("abij,bj->abi", pos0 - neg0, row_gain)).sum()
+            ref_t = np.abs(np.einsum("abij,bj->abi", pos_t - neg_t, row_gain)).sum()
             out_gain = out_gain * (ref0 / ref_t if ref_t > 0 else 1.0)
+            g_pos, g_neg = pos_t, neg_t
+        else:
+            g_pos, g_neg = self._wires(g_pos_t, a, b), self._wires(g_neg_t, a, b)
         # Worst-case |output| per tile column for |x| <= 1, used to set the ADC range.
         adc_fs = np.abs(tiles).sum(axis=3)
         arrays = {
