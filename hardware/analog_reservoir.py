@@ -195,12 +195,10 @@ class AnalogReservoir(Reservoir):
         return np.hstack([previous, inputs * np.asarray(params["input_scale"]), ones])
 
     def _calibrated(self, params, software, sequences):
-        from reservoir.runner import run
-
         # The float reservoir's states on the fit data stand in for the chip's: they are what
         # the chip is designed to reproduce, and they need no chip run.
-        V = np.vstack([self._crossbar_inputs(run(self.reservoir, software, seq)[0], seq, params)
-                       for seq in sequences])
+        V = np.vstack([self._crossbar_inputs(states, seq, params)
+                       for seq, states in zip(sequences, _run_all(self.reservoir, software, sequences))])
         arrays = self._crossbar().calibrate_arrays(self._arrays(params), V)
         params = dict(params)
         params["xbar_adc_fs"] = arrays["adc_fs"]
@@ -240,8 +238,6 @@ class AnalogReservoir(Reservoir):
         >>> round(report["relative_error"], 9), report["warnings"]
         (0.0, [])
         """
-        from reservoir.runner import run
-
         from .energy import programming_energy
 
         form = self.reservoir.linear_form(software_params)
@@ -265,8 +261,8 @@ class AnalogReservoir(Reservoir):
                                                             stats.get("verify_reads", 0))
         if inputs is not None:
             outside, total = 0, 0
-            for seq in inputs:
-                states = run(self, params, np.asarray(seq, dtype=float))[0]
+            inputs = [np.asarray(seq, dtype=float) for seq in inputs]
+            for seq, states in zip(inputs, _run_all(self, params, inputs)):
                 V = self._crossbar_inputs(states, seq, params)
                 pre = V @ effective.T + np.asarray(params["digital_bias"])
                 if self.activation_adc is not None:
@@ -328,6 +324,15 @@ class AnalogReservoir(Reservoir):
             ("adc", None if adc is None else adc.activation),
             ("bias", self.bias, self.bias_rows),
         )
+
+
+def _run_all(reservoir, params, sequences):
+    """States of each sequence; sequences of one length run together (one vmapped run)."""
+    from reservoir.runner import run
+
+    if len(sequences) > 1 and len({seq.shape for seq in sequences}) == 1:
+        return list(run(reservoir, params, np.stack(sequences))[0])
+    return [run(reservoir, params, seq)[0] for seq in sequences]
 
 
 def _activation_of(reservoir):

@@ -1,12 +1,22 @@
 """Memristor crossbar: a weight matrix on differential conductance pairs, read by analog MVMs.
 
-Mapping (per tile of ``tile_rows`` inputs x ``tile_cols`` outputs): with ``w_max`` the largest
-``|W|`` of the tile and ``dG = g_max - g_min``,
-``g_pos = g_min + dG * max(W, 0) / w_max`` and ``g_neg = g_min + dG * max(-W, 0) / w_max``,
-so ``W = (g_pos - g_neg) * w_max / dG``. Inputs go through a DAC to voltages
-``V = v_read * x_q / x_range``; each column current ``I = sum G V`` is turned back into weight
-units, quantised by the ADC of that tile column, and the partial sums of the tiles along the
-input dimension are added digitally.
+Mapping. The matrix is split into tiles of ``tile_rows`` inputs x ``tile_cols`` outputs. Each
+weight is ``unit * s_j * c_i`` with ``|unit| <= 1``, where ``s_j`` is the scale of the column
+block that input ``j`` belongs to (``scaling="block"``: each block, e.g. the recurrent, input and
+bias parts of a reservoir, spans the whole conductance window; optionally capped at
+``clip_sigma`` standard deviations) and ``c_i`` an optional per-output gain. With
+``dG = g_max - g_min``, ``g_pos = g_min + dG * max(unit, 0)`` and
+``g_neg = g_min + dG * max(-unit, 0)``. Exact zeros are left unformed (``G = 0``, no programming
+error, no fault), as a sparse matrix is laid out on a chip. The block scale is applied by the
+amplitude of the row's read voltage ``V = v_read * (x_q / x_range) * s_j / max(s)`` and the
+column gain digitally, so ``W = (g_pos - g_neg) * max(s) / dG * (s_j / max(s)) * c_i``. Each
+column current ``I = sum G V`` is turned back into weight units, quantised by the ADC of that
+tile column, and the partial sums of the tiles along the input dimension are added digitally.
+``scaling="tile"`` with ``zero_weights="programmed"`` is the dense layout of earlier versions
+(one scale per tile, zeros programmed at ``g_min``).
+
+After programming, a read-verify finds stuck devices and (``compensate_stuck``) reprograms the
+healthy partner of the pair so that the difference is the target one, where the window allows.
 
 Non-idealities, each switched off by a zero parameter:
 
