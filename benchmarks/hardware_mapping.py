@@ -25,12 +25,18 @@ Sections (``--sections``, default all):
     aihwkit's PCM model draws mean exponents in [0.049, 0.1], crossbar.md section 2.1): the
     readout is fitted at t = 1 s and the chip read from 1 s to a year, with and without global
     drift compensation; Mackey-Glass one-step NRMSE and the effective matrix's relative error.
+``classify``
+    An analog classifier: scikit-learn's 8x8 digits read row by row (8 steps of 8 pixels), ESN
+    N = 100, mean state over the rows, standardised, ridge classifier; 1200 train / 597 test
+    (a fixed random split); software against ideal devices and the default chip (``--chips``
+    chips) with 5- and 8-bit ramp-ADC activations. The resistive LSM against its software
+    version is ``benchmarks/hardware_lsm.py``.
 ``energy``
     Energy-accuracy: activation-ADC bits against Lorenz VPT (median over ICs x chips) and
     energy per reservoir step (``hardware.energy.analog_step``), default chip; a plot.
 
 Run: ``python benchmarks/hardware_mapping.py [--units 300] [--tests 10] [--chips 3]
-[--sections mapping lorenz mackey drift energy] [--out out/hardware]``
+[--sections mapping lorenz mackey drift classify energy] [--out out/hardware]``
 """
 
 import argparse
@@ -214,6 +220,36 @@ def section_drift(args, esn):
         print(f"| {label} | {row[False][0]:.4f} | {row[True][0]:.4f} | {row[False][1]:.3f} | {row[True][1]:.3f} |")
 
 
+def section_classify(args, esn):
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import RidgeClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_digits(return_X_y=True)
+    seqs = list((X / 16.0).reshape(-1, 8, 8))
+    order = np.random.default_rng(0).permutation(len(y))
+    train, test = order[:1200], order[1200:]
+    small = ESN(n_units=100, random_state=args.seed)
+
+    def score(res):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MappingWarning)
+            features = np.stack([f.mean(axis=0) for f in res.fit_transform(seqs)])
+        clf = make_pipeline(StandardScaler(), RidgeClassifier(1.0))
+        return 100 * clf.fit(features[train], y[train]).score(features[test], y[test])
+
+    software = score(small)
+    print(f"\n## Digits classification (ESN N=100, ridge classifier), accuracy %: software {software:.1f}")
+    print("| activation ADC | ideal devices | default chip, per chip | default chip median - software |")
+    print("|---|---|---|---|")
+    for bits in (5, 8):
+        ideal = score(chip(small, device="ideal", bits=bits))
+        chips = [score(chip(small, bits=bits, seed=s)) for s in range(args.chips)]
+        print(f"| {bits} bits | {ideal:.1f} | {', '.join(f'{c:.1f}' for c in chips)} | "
+              f"{np.median(chips) - software:+.1f} |")
+
+
 def section_energy(args, esn):
     train, tests, lt = lorenz_data(args)
     print(f"\n## Energy-accuracy, default chip, {args.tests} ICs x {args.chips} chips")
@@ -266,8 +302,8 @@ def main():
     parser.add_argument("--horizon", type=int, default=1000)
     parser.add_argument("--bits", type=int, nargs="+", default=[4, 5, 6, 8])
     parser.add_argument("--seed", type=int, default=0, help="ESN seed")
-    parser.add_argument("--sections", nargs="+", default=["mapping", "lorenz", "mackey", "drift", "energy"],
-                        choices=["mapping", "lorenz", "mackey", "drift", "energy"])
+    sections = ["mapping", "lorenz", "mackey", "drift", "classify", "energy"]
+    parser.add_argument("--sections", nargs="+", default=sections, choices=sections)
     parser.add_argument("--out", default="out/hardware")
     args = parser.parse_args()
     esn = ESN(n_units=args.units, random_state=args.seed)
