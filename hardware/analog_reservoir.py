@@ -2,13 +2,24 @@
 
 The wrapped reservoir's weights are drawn as usual, written in that form by its
 ``linear_form(params)`` hook (ESN, OnionESN, EIReservoir have it), and mapped once onto the
-crossbar as one matrix ``[W | W_in * input_range | b]`` acting on ``[x, u / input_range, 1]``:
-folding the input range and the bias into the array keeps every DAC input in [-1, 1] and lets
-the column current be the full pre-activation, which the activation ADC converts directly
-(the partial currents of row tiles are summed in the analog domain before it). Each step is
-one noisy analog MVM (read noise drawn from a PRNG key carried in the state, so runs are
-deterministic for a given ``random_state``), then either the ramp ADC's quantised activation
-or, without one, the crossbar's linear ADC followed by the float activation.
+crossbar as one matrix ``[W | W_in * input_range | b / k ... b / k]`` acting on
+``[x, u / input_range, 1 ... 1]`` (``k = bias_rows`` duplicated bias rows; or the bias added
+digitally, ``bias="digital"``): folding the input range and the bias into the array keeps every
+DAC input in [-1, 1] and lets the column current be the full pre-activation, which the
+activation ADC converts directly (the partial currents of row tiles are summed in the analog
+domain before it). The recurrent, input and bias blocks each get the whole conductance window
+(``Crossbar(scaling="block")``) and the zeros of a sparse ``W`` stay unformed cells.
+
+Each step is one noisy analog MVM, then either the ramp ADC's quantised activation or, without
+one, the crossbar's linear ADC followed by the float activation. The read noise comes from a
+PRNG key carried in the state; every run starts a new noise stream (the count of runs is folded
+into the chip's key), so fitting and forecasting do not replay one noise sequence, and the
+sequence of runs is reproducible for a given ``random_state``.
+
+Fitting (``adapt``) calibrates the converter ranges on the fit data and sets
+``mapping_report_``: spectral radius and error of the programmed recurrent matrix, the share of
+pre-activations outside the activation ADC's range, the programming statistics; a
+:class:`MappingWarning` says when the programmed matrix is far from the designed one.
 """
 
 import copy
