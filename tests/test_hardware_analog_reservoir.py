@@ -92,11 +92,13 @@ def test_sparse_esn_keeps_its_spectral_radius_on_the_default_device(chip):
     assert report["stuck_cells"] > 0 and report["compensated_pairs"] > 0
     assert report["unformed_cells"] > 0.9 * 2 * 300 * 300
     assert report["programming_energy_J"] > 0
-    dense = Crossbar(dac_bits=0, adc_bits=0, zero_weights="programmed", scaling="tile", compensate_stuck=False)
-    res = AnalogReservoir(esn, crossbar=dense, random_state=chip)
-    res.initialize(3)
-    assert res.mapping_report_["spectral_radius_effective"] > 1.3
-    assert len(res.mapping_report_["warnings"]) == 2
+    if chip == 0:
+        # The dense layout of earlier versions, for contrast.
+        dense = Crossbar(dac_bits=0, adc_bits=0, zero_weights="programmed", scaling="tile", compensate_stuck=False)
+        res = AnalogReservoir(esn, crossbar=dense, random_state=chip)
+        res.initialize(3)
+        assert res.mapping_report_["spectral_radius_effective"] > 1.3
+        assert len(res.mapping_report_["warnings"]) == 2
 
 
 def test_fit_warns_on_a_bad_mapping_and_reports_adc_range():
