@@ -11,11 +11,11 @@ Examples
 """
 
 from .adc import RampADC, quantize_uniform
-from .analog_reservoir import AnalogReservoir
+from .analog_reservoir import AnalogReservoir, MappingWarning
 from .crossbar import Crossbar
 from .devices import ReRAMDevice, preset, preset_names
 
-__all__ = ["AnalogReservoir", "Crossbar", "RampADC", "ReRAMDevice", "ResistiveLSM", "preset", "preset_names", "quantize_uniform"]
+__all__ = ["AnalogReservoir", "Crossbar", "MappingWarning", "RampADC", "ReRAMDevice", "ResistiveLSM", "preset", "preset_names", "quantize_uniform"]
 
 
 def __getattr__(name):

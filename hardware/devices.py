@@ -42,6 +42,11 @@ class ReRAMDevice:
         Relative standard deviation of the conductance on every read.
     drift_nu : float
         Power-law drift exponent: ``G(t) = G(t0) * (t / t0) ** (-drift_nu)`` for t >= t0.
+    drift_nu_std : float
+        Device-to-device spread of the exponent: each device drifts with its own
+        ``max(0, drift_nu + drift_nu_std * N(0, 1))``, drawn once per chip (aihwkit's PCM model
+        draws ``nu`` per device the same way). A spread is what global drift compensation
+        cannot undo.
     drift_t0_s : float
         Reference time (s) of the drift law (conductances are exact at t0).
     stuck_low_prob, stuck_high_prob : float
@@ -64,6 +69,7 @@ class ReRAMDevice:
     c2c_rel: float = 0.0
     read_noise_rel: float = 0.01
     drift_nu: float = 0.0
+    drift_nu_std: float = 0.0
     drift_t0_s: float = 1.0
     stuck_low_prob: float = 0.0
     stuck_high_prob: float = 0.0
@@ -110,6 +116,27 @@ class ReRAMDevice:
         >>> g.tolist()
         [5.0, 30.0]
         """
+        return self.program_cells(g_target_uS, random_state)[0]
+
+    def program_cells(self, g_target_uS, random_state=None):
+        """Like :meth:`program`, and also say which devices came out stuck.
+
+        A read-verify after programming finds the stuck devices (they ignore every pulse), so a
+        mapper can compensate them; this returns what that read would report.
+
+        Returns
+        -------
+        g_uS : ndarray
+            Programmed conductances (µS).
+        stuck : ndarray of bool
+            True where the device is stuck at ``g_min_uS`` or ``g_max_uS``.
+
+        Examples
+        --------
+        >>> g, stuck = ReRAMDevice(stuck_high_prob=1.0).program_cells(np.array([10.0]), 0)
+        >>> g.tolist(), stuck.tolist()
+        ([40.0], [True])
+        """
         rng = make_rng(random_state)
         g = self.quantize(g_target_uS)
         shape = g.shape
@@ -120,15 +147,19 @@ class ReRAMDevice:
             g = g + self.program_error_std_uS * rng.standard_normal(shape)
         if self.d2d_rel or self.c2c_rel or self.program_error_std_uS:
             g = np.clip(g, 0.0, self.g_max_uS)
+        stuck = np.zeros(shape, dtype=bool)
         if self.stuck_low_prob or self.stuck_high_prob:
             draw = rng.random(shape)
             g = np.where(draw < self.stuck_low_prob, self.g_min_uS, g)
             g = np.where((draw >= self.stuck_low_prob) & (draw < self.stuck_low_prob + self.stuck_high_prob),
                          self.g_max_uS, g)
-        return g
+            stuck = draw < self.stuck_low_prob + self.stuck_high_prob
+        return g, stuck
 
-    def drift(self, g_uS, t_s):
-        """Conductances at time ``t_s`` (s) after programming (expectation mode: one global law).
+    def drift(self, g_uS, t_s, random_state=None):
+        """Conductances at time ``t_s`` (s) after programming (expectation mode: one law per
+        device, no trajectory). ``random_state`` draws the per-device exponents when
+        ``drift_nu_std > 0`` (pass the chip's generator so that one chip keeps its exponents).
 
         Examples
         --------
@@ -137,9 +168,14 @@ class ReRAMDevice:
         """
         if t_s < 0:
             raise ValueError(f"t_s must be >= 0, got {t_s!r}")
-        if not self.drift_nu or t_s <= self.drift_t0_s:
-            return np.asarray(g_uS, dtype=float)
-        return np.asarray(g_uS, dtype=float) * (t_s / self.drift_t0_s) ** (-self.drift_nu)
+        g = np.asarray(g_uS, dtype=float)
+        nu = self.drift_nu
+        if self.drift_nu_std:
+            # Drawn whatever t_s is, so a chip read at several times keeps the same exponents.
+            nu = np.maximum(nu + self.drift_nu_std * make_rng(random_state).standard_normal(g.shape), 0.0)
+        if not np.any(nu) or t_s <= self.drift_t0_s:
+            return g
+        return g * (t_s / self.drift_t0_s) ** (-nu)
 
     def with_(self, **changes):
         """A copy with some fields changed (for sweeps)."""

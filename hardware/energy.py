@@ -9,7 +9,9 @@ model is a first-order component count (NeuroSim/MNSIM style, re-derived, not co
 - ramp ADC: one conversion per column per step, energy proportional to the ``2**bits`` ramp
   steps (scaled from the 8-bit counting-ADC figure); latency ``2**bits / f_clk`` plus the read
   pulse; the ramp column adds ``2**bits`` device reads, shared by all columns;
-- digital baseline: multiply-accumulates plus one SRAM weight fetch per MAC.
+- digital baseline: multiply-accumulates plus one SRAM weight fetch per MAC;
+- programming (once per chip): one write-verify operation per formed cell and per compensated
+  stuck pair, one read-verify per cell (:func:`programming_energy`).
 """
 
 CONSTANTS = {
@@ -23,6 +25,9 @@ CONSTANTS = {
     "f_clk_Hz": (1e9, "crossbar.md section 5.5 / methods.md 7.3 (1 GHz ramp clock)"),
     "cell_area_F2": (12.0, "[assumption] 1T1R cell footprint ~12 F^2 (40 nm node: F = 40 nm)"),
     "feature_size_m": (40e-9, "crossbar.md section 4.2 (40 nm 256 Kb macro, Lin et al. 2025)"),
+    "program_op_J": (100e-12, "[assumption, unverified] one write-verify programming of a ReRAM cell: "
+                              "~10 SET/RESET pulses of ~1.5 V x 50 uA x 100 ns plus their verify reads; "
+                              "order of magnitude only, no cited figure in reference/"),
     "mac_fp32_J": (4.6e-12, "Horowitz, ISSCC 2014, 45 nm: fp32 mult 3.7 pJ + add 0.9 pJ"),
     "mac_int8_J": (0.23e-12, "Horowitz, ISSCC 2014, 45 nm: int8 mult 0.2 pJ + int32 add 0.1 pJ, "
                               "rounded [derived]"),
@@ -76,3 +81,18 @@ def digital_step(n_macs, precision="fp32"):
         raise ValueError(f"precision must be 'fp32' or 'int8', got {precision!r}")
     fetch = n_macs * const("sram_read_64bit_J") * bits / 64
     return {"mac_J": n_macs * mac, "weight_fetch_J": fetch, "total_J": n_macs * mac + fetch}
+
+
+def programming_energy(programming_ops, verify_reads, mean_g_uS=20.0):
+    """Energy (J) of programming a chip once: ``programming_ops`` write-verify operations and
+    ``verify_reads`` read-verify reads (one full-scale read of a cell at ``mean_g_uS``).
+
+    Examples
+    --------
+    >>> round(programming_energy(1000, 0) * 1e9, 3)
+    100.0
+    """
+    if programming_ops < 0 or verify_reads < 0 or mean_g_uS < 0:
+        raise ValueError("programming_ops, verify_reads and mean_g_uS must be >= 0")
+    read = verify_reads * const("v_read_V") ** 2 * mean_g_uS * 1e-6 * const("t_read_s")
+    return float(programming_ops * const("program_op_J") + read)

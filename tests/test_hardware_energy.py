@@ -27,3 +27,15 @@ def test_digital_step():
     assert digital_step(10, "fp32")["total_J"] == pytest.approx(10 * (4.6e-12 + 5e-12))
     with pytest.raises(ValueError, match="precision"):
         digital_step(10, "fp64")
+
+
+def test_programming_energy():
+    from hardware.energy import programming_energy
+
+    ops = programming_energy(1000, 0)
+    assert ops == pytest.approx(1000 * const("program_op_J"))
+    reads = programming_energy(0, 1000, mean_g_uS=20.0)
+    assert reads == pytest.approx(1000 * const("v_read_V") ** 2 * 20e-6 * const("t_read_s"))
+    assert programming_energy(1000, 1000) == pytest.approx(ops + reads)
+    with pytest.raises(ValueError, match="programming_ops"):
+        programming_energy(-1, 0)
