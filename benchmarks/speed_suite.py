@@ -390,7 +390,7 @@ def print_batch_row(e, fast, flush=False):
 
 
 def lorenz(args, limits, rows):
-    from reservoir import ESN, ReservoirForecaster
+    from reservoir import ESN, ReservoirForecaster, Ridge
     from reservoir.chaos import system_info, trajectory
     from reservoir.metrics import valid_prediction_time
     from reservoirpy.nodes import Ridge as RpyRidge
@@ -406,9 +406,11 @@ def lorenz(args, limits, rows):
     params = esn.initialize(3)
     mean, std = train.mean(axis=0), train.std(axis=0)
 
-    def ours_same():
+    def ours_same(solver="cholesky"):
+        # The peer's readout: ridge 1e-6 (Cholesky, as reservoirpy), or the accurate solve.
         same = ESN.from_weights(our_matrix(params), params["W_in"], params["bias"], leak_rate=0.3)
-        fc = ReservoirForecaster(same, washout=100, input_concat=False, squared=False)
+        fc = ReservoirForecaster(same, Ridge(alpha=1e-6, solver=solver), washout=100, input_concat=False,
+                                 squared=False)
         fc.fit(train)
         return fc, lambda ctx, n: fc.forecast(n, context=ctx, on_divergence="ignore"), \
             lambda n: fc.forecast(n, on_divergence="ignore")
@@ -436,16 +438,19 @@ def lorenz(args, limits, rows):
 
         return model, from_context, lambda n: closed(z[-1], n)
 
-    def default(dtype):
-        fc = ReservoirForecaster(ESN(n_units=1000, random_state=0, dtype=dtype)).fit(train)
+    def default(dtype, readout=None):
+        fc = ReservoirForecaster(ESN(n_units=1000, random_state=0, dtype=dtype), readout).fit(train)
         return fc, lambda ctx, n: fc.forecast(n, context=ctx, on_divergence="ignore"), \
             lambda n: fc.forecast(n, on_divergence="ignore")
 
     models = [("reservoirpy 0.4 (our weights, states+bias, ridge 1e-6)", reservoirpy_model),
               ("ours, same model (ESN.from_weights)", ours_same),
+              ("ours, same model, qr solve", lambda: ours_same("qr")),
               ("ours, same model, jax scan (no kernel)", lambda: _without_kernel(ours_same)),
-              ("ours, default forecaster f64 (squared features)", lambda: default("float64")),
-              ("ours, default forecaster f32 (squared features)", lambda: default("float32"))]
+              ("ours, default forecaster f64 (squared, alpha validated)", lambda: default("float64")),
+              ("ours, squared features, Ridge(1e-6) cholesky", lambda: default("float64", Ridge(1e-6, solver="cholesky"))),
+              ("ours, squared features, Ridge(1e-6) qr", lambda: default("float64", Ridge(1e-6, solver="qr"))),
+              ("ours, default forecaster f32 (squared, alpha validated)", lambda: default("float32"))]
     _without_kernel(ours_same)[2](horizon)
     ours_same()[2](horizon)  # compiles our scans and closed loops once (excluded, as for every timing)
     default("float64")[2](horizon)
