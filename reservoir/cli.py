@@ -57,7 +57,9 @@ def _esn_forecaster(args):
         if getattr(args, name) is not None:
             esn_params[name] = getattr(args, name)
     forecaster_params = {} if args.washout is None else {"washout": args.washout}
-    return ReservoirForecaster(ESN(**esn_params), Ridge(alpha=args.ridge), **forecaster_params)
+    # No --ridge: the forecaster's default readout (accurate qr solve, penalty validated).
+    readout = None if args.ridge is None else Ridge(alpha=args.ridge, solver="qr")
+    return ReservoirForecaster(ESN(**esn_params), readout, **forecaster_params)
 
 
 #: Model name -> factory. A factory takes the parsed ``forecast`` arguments and returns an
@@ -138,8 +140,9 @@ def _build_parser():
                     help="samples per dominant period of the system (default: %(default)s)")
     fc.add_argument("--seed", type=_nonnegative_int, default=0,
                     help="seed of the initial condition and of the reservoir weights (default: %(default)s)")
-    fc.add_argument("--ridge", type=_nonnegative_float, default=1e-6, metavar="ALPHA",
-                    help="ridge penalty of the readout (default: %(default)s)")
+    fc.add_argument("--ridge", type=_nonnegative_float, default=None, metavar="ALPHA",
+                    help="ridge penalty of the readout (default: chosen by closed-loop validation "
+                         "on the end of the training series)")
     fc.add_argument("--spectral-radius", type=_positive_float, default=None, metavar="RHO",
                     help=f"spectral radius of the recurrent matrix (default: the ESN's, {esn['spectral_radius']})")
     fc.add_argument("--leak-rate", type=_leak_rate, default=None, metavar="A",
@@ -318,6 +321,8 @@ def _forecast(parser, args):
             "integrator": integrator["record"],
             "initial_condition": "reservoir.chaos.trajectory seed recipe (on-attractor point drawn by seed)",
             "model_params": _describe(model),
+            # The penalty the default readout chose by closed-loop validation (None: given).
+            "ridge_alpha_chosen": getattr(model, "alpha_", None),
         },
         "versions": _versions(),
         "outputs": {"figure": plot_path.name, "metrics": "metrics.json"},

@@ -74,7 +74,11 @@ def test_forecast_metrics_json(forecast_run):
     assert settings["integrator"]["method"]
     esn = settings["model_params"]["params"]["reservoir"]["params"]
     assert esn["n_units"] == 200 and esn["random_state"] == 0
-    assert settings["model_params"]["params"]["readout"]["params"]["alpha"] == 1e-6
+    # the default readout: no readout given, the penalty chosen by the forecaster and recorded
+    assert settings["model_params"]["params"]["readout"] is None
+    from reservoir.forecaster import DEFAULT_ALPHAS
+
+    assert settings["ridge_alpha_chosen"] in DEFAULT_ALPHAS
     assert record["versions"]["dysts"] == "0.95"
     for package in ("numpy", "jax", "reservoir"):
         assert record["versions"][package]
