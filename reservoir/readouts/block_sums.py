@@ -180,7 +180,7 @@ class BlockSums:
         Blocks in flight at most; beyond that the caller waits for the oldest, so memory
         stays bounded however long the stream is.
     gram_sample : bool, default=False
-        Add only about half of the blocks to XᵀX, in pairs (blocks 0, 1, 4, 5, 8, 9, ...,
+        Add only about a third of the blocks to XᵀX, in pairs (blocks 0, 1, 6, 7, 12, 13, ...
         so both lanes share the work), for when XᵀX is only needed approximately (the
         preconditioner of the ``"qr"`` ridge solve). The other sums still take every row.
     transform : callable, optional
@@ -234,7 +234,7 @@ class BlockSums:
         """Add block ``(X, y)`` to the sums (on a worker thread when threaded)."""
         index = self._n_blocks
         lane = self._lanes[index % self.n_lanes]
-        in_gram = not self.gram_sample or (index // self.n_lanes) % 2 == 0
+        in_gram = not self.gram_sample or (index // self.n_lanes) % 3 == 0
         self._n_blocks += 1
         if not self.threaded:
             lane.add(X, y, in_gram)

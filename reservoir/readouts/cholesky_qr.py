@@ -34,7 +34,7 @@ the same ridge problem to the accuracy of the SVD (``tests/test_readouts.py``).
 import numpy as np
 import scipy.linalg
 
-from .block_sums import solve_upper_right, syrk_accumulate
+from .block_sums import solve_upper_right
 
 _EPS = np.finfo(float).eps
 
@@ -88,6 +88,20 @@ def change_of_basis(x_mean, y_mean, factor):
     return transform
 
 
+def _inverse_gram_of_rows(factor):
+    """``R⁻ᵀ R⁻¹`` for upper triangular ``R``, in one LAPACK call.
+
+    ``potri`` inverts ``L Lᵀ`` from a lower factor ``L``; with ``P`` the reversal of the
+    indices, ``L = P R P`` is lower triangular and ``R⁻ᵀ R⁻¹ = P (L Lᵀ)⁻¹ P``: a third of
+    the work of inverting ``R`` and multiplying.
+    """
+    reversed_inverse, info = scipy.linalg.lapack.dpotri(factor[::-1, ::-1], lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"potri failed (info {info})")
+    lower = np.tril(reversed_inverse)
+    return (lower + np.tril(lower, -1).T)[::-1, ::-1]
+
+
 def solve_in_basis(qtq, qty, factor, alphas):
     r"""Ridge coefficients ``w`` from the pass-two sums, one set per penalty in ``alphas``.
 
@@ -121,14 +135,7 @@ def solve_in_basis(qtq, qty, factor, alphas):
     """
     penalty = None
     if any(alpha > 0 for alpha in alphas):
-        inverse, info = scipy.linalg.lapack.dtrtri(factor, lower=0)
-        if info != 0:
-            raise np.linalg.LinAlgError(f"trtri failed (info {info})")
-        # R⁻ᵀR⁻¹ as the Gram matrix of the rows of R⁻¹: a syrk, half the cost of a product.
-        penalty = np.zeros_like(qtq, dtype=np.float64, order="C")
-        syrk_accumulate(penalty, np.ascontiguousarray(np.triu(inverse)))
-        lower = np.tril_indices(len(penalty), -1)
-        penalty[lower] = penalty.T[lower]
+        penalty = _inverse_gram_of_rows(factor)
     coefs = []
     for alpha in alphas:
         system = qtq + alpha * penalty if alpha > 0 else qtq

@@ -346,7 +346,7 @@ class Ridge(RegressorMixin, BaseEstimator):
         ``(coefs, x_mean, y_mean, n_samples)`` with one coefficient array per penalty.
 
         Pass one takes the means of all rows and, as the preconditioner, the scatter of
-        about half of the blocks (``BlockSums(gram_sample=True)``: it only has to be close
+        about a third of the blocks (``BlockSums(gram_sample=True)``: it only has to be close
         to the whole Gram matrix, not equal to it); pass two reads ``chunks`` again in the
         preconditioned basis.
         """
@@ -366,7 +366,9 @@ class Ridge(RegressorMixin, BaseEstimator):
         # alpha = 0 is regularised at the rounding level, the cut-off of lstsq (see solver).
         floor = (np.finfo(float).eps * max(n_samples, n_features)) ** 2 * scale
         with _blas_threads(n_features):
-            factor, _ = shifted_cholesky(scatter, np.finfo(float).eps * scale)
+            # Ten times eps: the rounding of the (sampled, centred) scatter; smaller shifts
+            # rarely factor, and each failed attempt costs a factorisation.
+            factor, _ = shifted_cholesky(scatter, 10 * np.finfo(float).eps * scale)
         second = self._block_sums(chunks, validate, transform=change_of_basis(x_mean, y_mean, factor))
         if second is None or second.n_samples != n_samples:
             raise ValueError(f"chunks gave {0 if second is None else second.n_samples} rows on the second "
