@@ -21,6 +21,7 @@ and 0.18-0.21 s overlapped this way.
 
 import collections
 import ctypes
+import functools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -58,7 +59,19 @@ def _capsule_function(capsule, restype, *argtypes):
     return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
 
-_DSYRK = None
+@functools.lru_cache(maxsize=None)
+def _cython_blas(name, n_arguments):
+    """scipy's BLAS routine ``name`` (all arguments pointers, no result) as a ctypes function."""
+    return _capsule_function(scipy.linalg.cython_blas.__pyx_capi__[name], None, *[ctypes.c_void_p] * n_arguments)
+
+
+def _check_blas_operands(X, square, caller):
+    """Rows of ``X``; raise unless ``X`` (rows, F) and ``square`` (F, F) are C-contiguous float64."""
+    rows, n = X.shape
+    if not (X.flags.c_contiguous and square.flags.c_contiguous and square.shape == (n, n)
+            and X.dtype == square.dtype == np.float64):
+        raise ValueError(f"{caller} needs C-contiguous float64 arrays of shapes (rows, F) and (F, F)")
+    return rows
 
 
 def syrk_accumulate(total, X):
@@ -69,26 +82,16 @@ def syrk_accumulate(total, X):
     in ``scipy.linalg.blas`` holds it, which stalls the thread producing the blocks). The
     lower triangle is left untouched.
     """
-    global _DSYRK
-    if _DSYRK is None:
-        pointer = ctypes.c_void_p
-        _DSYRK = _capsule_function(scipy.linalg.cython_blas.__pyx_capi__["dsyrk"], None, *[pointer] * 10)
-    rows, n = X.shape
+    rows = _check_blas_operands(X, total, "syrk_accumulate")
     if rows == 0:
         return
-    if not (X.flags.c_contiguous and total.flags.c_contiguous and total.shape == (n, n)
-            and X.dtype == total.dtype == np.float64):
-        raise ValueError("syrk_accumulate needs C-contiguous float64 X (rows, F) and total (F, F)")
-    n_, k_ = ctypes.c_int(n), ctypes.c_int(rows)
+    n_, k_ = ctypes.c_int(X.shape[1]), ctypes.c_int(rows)
     one = ctypes.c_double(1.0)
     # Column-major BLAS sees X as Xᵀ (F x rows, leading dimension F) and total's upper
     # triangle as its lower one: C = A Aᵀ + C with A = Xᵀ, uplo "L", trans "N".
-    _DSYRK(ctypes.c_char_p(b"L"), ctypes.c_char_p(b"N"), ctypes.byref(n_), ctypes.byref(k_),
-           ctypes.byref(one), X.ctypes.data, ctypes.byref(n_), ctypes.byref(one), total.ctypes.data,
-           ctypes.byref(n_))
-
-
-_DTRSM = None
+    _cython_blas("dsyrk", 10)(ctypes.c_char_p(b"L"), ctypes.c_char_p(b"N"), ctypes.byref(n_), ctypes.byref(k_),
+                              ctypes.byref(one), X.ctypes.data, ctypes.byref(n_), ctypes.byref(one),
+                              total.ctypes.data, ctypes.byref(n_))
 
 
 def solve_upper_right(X, R):
@@ -106,23 +109,16 @@ def solve_upper_right(X, R):
     >>> solve_upper_right(X, R); X.tolist()
     [[1.0, 1.0]]
     """
-    global _DTRSM
-    if _DTRSM is None:
-        pointer = ctypes.c_void_p
-        _DTRSM = _capsule_function(scipy.linalg.cython_blas.__pyx_capi__["dtrsm"], None, *[pointer] * 11)
-    rows, n = X.shape
+    rows = _check_blas_operands(X, R, "solve_upper_right")
     if rows == 0:
         return
-    if not (X.flags.c_contiguous and R.flags.c_contiguous and R.shape == (n, n)
-            and X.dtype == R.dtype == np.float64):
-        raise ValueError("solve_upper_right needs C-contiguous float64 X (rows, F) and R (F, F)")
-    n_, rows_ = ctypes.c_int(n), ctypes.c_int(rows)
+    n_, rows_ = ctypes.c_int(X.shape[1]), ctypes.c_int(rows)
     one = ctypes.c_double(1.0)
     # Column-major BLAS sees X as Xᵀ (F x rows) and R as Rᵀ (lower): X R⁻¹ = (R⁻ᵀ Xᵀ)ᵀ is
     # the left solve with the lower triangle, side "L", uplo "L", no transpose.
-    _DTRSM(ctypes.c_char_p(b"L"), ctypes.c_char_p(b"L"), ctypes.c_char_p(b"N"), ctypes.c_char_p(b"N"),
-           ctypes.byref(n_), ctypes.byref(rows_), ctypes.byref(one), R.ctypes.data, ctypes.byref(n_),
-           X.ctypes.data, ctypes.byref(n_))
+    _cython_blas("dtrsm", 11)(ctypes.c_char_p(b"L"), ctypes.c_char_p(b"L"), ctypes.c_char_p(b"N"),
+                              ctypes.c_char_p(b"N"), ctypes.byref(n_), ctypes.byref(rows_), ctypes.byref(one),
+                              R.ctypes.data, ctypes.byref(n_), X.ctypes.data, ctypes.byref(n_))
 
 
 class _Lane:
