@@ -35,6 +35,13 @@ def _blas_threads(n_features):
     return contextlib.nullcontext()
 
 
+def _check_reiterable(chunks, reader):
+    """Raise unless ``chunks`` can be iterated twice (the two passes of the qr solve)."""
+    if isinstance(chunks, collections.abc.Iterator):
+        raise ValueError(f"chunks: {reader} reads the chunks twice; pass a list or a re-iterable "
+                         "object whose __iter__ starts again, not a generator or iterator")
+
+
 def _cholesky_solve(gram, cross, alpha):
     """Solve ``(gram + alpha I) coef = cross`` by Cholesky, overwriting ``gram``.
 
@@ -163,9 +170,8 @@ class Ridge(RegressorMixin, BaseEstimator):
         self._check_params()
         if self.solver == "svd":
             raise ValueError("solver='svd' needs the whole data matrix: use fit, or solver='qr'")
-        if self.solver == "qr" and isinstance(chunks, collections.abc.Iterator):
-            raise ValueError("chunks: solver='qr' reads the chunks twice; pass a list or a re-iterable "
-                             "object whose __iter__ starts again, not a generator or iterator")
+        if self.solver == "qr":
+            _check_reiterable(chunks, "solver='qr'")
         self._reset_statistics()
         if self.solver == "qr":
             self._fit_qr(chunks, validate=True)
@@ -326,9 +332,7 @@ class Ridge(RegressorMixin, BaseEstimator):
         models = [clone(self).set_params(alpha=alpha) for alpha in alphas]
         for model in models:
             model._check_params()
-        if isinstance(chunks, collections.abc.Iterator):
-            raise ValueError("chunks: fit_path reads the chunks twice; pass a list or a re-iterable "
-                             "object whose __iter__ starts again, not a generator or iterator")
+        _check_reiterable(chunks, "fit_path")
         coefs, x_mean, y_mean, n_samples = self._qr_passes(chunks, alphas, validate=True)
         for model, coef in zip(models, coefs):
             model.n_features_in_ = self.n_features_in_
