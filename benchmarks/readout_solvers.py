@@ -18,7 +18,10 @@ closed loop; VPT is the first step where the normalised error exceeds 0.4, in Ly
 
 With ``--peer`` the reservoirpy 0.4 tutorial ESN (``benchmarks/lorenz_vpt.py``) is timed too.
 With ``--memory`` the peak RSS of a qr fit on 10^6 steps at N = 1000 is measured in a fresh
-subprocess.
+subprocess. With ``--truth-horizon`` each test trajectory is integrated again from its
+forecast start at rtol = atol = 1e-13 (DOP853): the VPT of the 1e-10 truth against it is the
+horizon over which the ground truth itself is reliable; a model's VPT beyond it is not
+meaningful.
 
 Run: ``python benchmarks/readout_solvers.py [--seeds 0,1,2] [--tests 20] [--peer] [--memory]``
 """
@@ -63,6 +66,8 @@ def main():
     parser.add_argument("--readouts", default=",".join(READOUTS), help="subset of " + ",".join(READOUTS))
     parser.add_argument("--peer", action="store_true", help="also time reservoirpy's ESN")
     parser.add_argument("--memory", action="store_true", help="peak RSS of a 10^6-step qr fit")
+    parser.add_argument("--truth-horizon", action="store_true",
+                        help="how long the 1e-10 truth agrees with a 1e-13 integration")
     args = parser.parse_args()
 
     lt_per_step = system_info("Lorenz").lyapunov_times_per_step(100)
@@ -96,6 +101,11 @@ def main():
             alpha = model.alpha_ if model.alpha_ is not None else model.readout_.alpha
             print(f"{seed:>4} {name:<17} {min(times[name]):>8.2f} {min(times[name]) / base:>10.2f} {alpha:>8.0e} "
                   f"{med:>16.2f} {f'{q1:.1f}-{q3:.1f}':>12}", flush=True)
+    if args.truth_horizon:
+        horizons = [truth_horizon(X[500:], lt_per_step) for X in tests]
+        q1, med, q3 = np.percentile(horizons, [25, 50, 75])
+        print(f"ground truth reliable (DOP853 1e-10 against 1e-13 from the forecast start, error < 0.4): "
+              f"median {med:.2f} LT (IQR {q1:.1f}-{q3:.1f})")
     if args.peer:
         sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
         from lorenz_vpt import reservoirpy_forecaster
@@ -105,6 +115,20 @@ def main():
     if args.memory:
         out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT], capture_output=True, text=True, check=True)
         print(f"peak RSS of a qr fit on 10^6 steps at N=1000 (imports included): {float(out.stdout):.0f} MiB")
+
+
+def truth_horizon(truth, lt_per_step):
+    """VPT of ``truth`` (DOP853 at 1e-10) against the same system integrated from
+    ``truth[0]`` at rtol = atol = 1e-13, in Lyapunov times."""
+    import dysts.flows
+    from scipy.integrate import solve_ivp
+
+    model = dysts.flows.Lorenz()
+    dt = system_info("Lorenz").dt(100)
+    times = np.arange(len(truth)) * dt
+    accurate = solve_ivp(lambda t, x: np.asarray(model.rhs(x, t)), (0.0, times[-1]), truth[0], method="DOP853",
+                         t_eval=times, rtol=1e-13, atol=1e-13).y.T
+    return valid_prediction_time(accurate, truth, criterion="error", threshold=0.4, lyapunov_steps=lt_per_step)
 
 
 def _timed(fn):
