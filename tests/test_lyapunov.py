@@ -9,24 +9,15 @@ from sklearn.linear_model import LinearRegression
 from sklearn.neighbors import KNeighborsRegressor
 
 from reservoir import ESN, ForecastDivergenceError, ReservoirForecaster, Ridge, lyapunov_spectrum
+from reservoir.chaos import system_info, trajectory
 from reservoir.lyapunov import _closed_loop_map
 from reservoir.runner import _to_jax
 
 
 def _lorenz(n, dt=0.02):
-    """A Lorenz-63 series by RK4 (no dysts needed), after a transient."""
-    def f(x):
-        return np.array([10.0 * (x[1] - x[0]), x[0] * (28.0 - x[2]) - x[1], x[0] * x[1] - 8.0 / 3.0 * x[2]])
-
-    x, out = np.array([1.0, 1.0, 20.0]), np.empty((n + 500, 3))
-    for i in range(n + 500):
-        k1 = f(x)
-        k2 = f(x + dt / 2 * k1)
-        k3 = f(x + dt / 2 * k2)
-        k4 = f(x + dt * k3)
-        x = x + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
-        out[i] = x
-    return out[500:]
+    """Lorenz-63 (the package's dysts integration, seed 0) sampled every ``dt`` time units."""
+    period = system_info("Lorenz").period
+    return trajectory("Lorenz", n=n, pts_per_period=period / dt, seed=0)[1]
 
 
 @pytest.fixture(scope="module")
