@@ -45,9 +45,9 @@ class ReservoirEstimatorBase(BaseEstimator):
     """Base of ``ReservoirRegressor``, ``ReservoirClassifier`` and ``ReservoirForecaster``.
 
     Parameters common to all: ``reservoir`` (any :class:`~reservoir.base.Reservoir`; None
-    means ``ESN()``),
-    ``readout`` (this package's ``Ridge``/``RLS`` or any scikit-learn estimator; default
-    the accurate ``Ridge(alpha=1e-6, solver="qr")``; the forecaster chooses its penalty), ``washout`` (steps at the start of every sequence left out of
+    means ``ESN()``), ``readout`` (this package's ``Ridge``/``RLS`` or any scikit-learn
+    estimator; default the accurate ``Ridge(alpha=1e-6, solver="qr")``, whose penalty the
+    forecaster chooses itself), ``washout`` (steps at the start of every sequence left out of
     training), ``standardize`` (z-score inputs with the training statistics), the state
     augmentation flags ``bias``, ``input_concat``, ``squared``, and ``random_state``
     (overrides the reservoir's own seed when not None).
