@@ -7,10 +7,11 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .augment import augment
+from .jacobian_penalty import input_jacobian_rows
 from .estimator_base import ReservoirEstimatorBase, Reiterable
 from .readouts import Ridge, linear_weights
 from .runner import python_loop, run, run_closed_loop, step_features
-from .validation import check_n_steps, check_real
+from .validation import check_n_steps, check_nonnegative_int, check_real
 
 #: The penalties among which the default readout's is chosen on validation data.
 DEFAULT_ALPHAS = (1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12, 1e-14, 0.0)
@@ -60,6 +61,19 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         pull perturbed states back towards the data, the standard remedy for closed loops
         that drift off the attractor (Wikner et al., Neural Networks 2024). Drawn from
         ``random_state`` (or the reservoir's seed), the same noise on every pass.
+    jacobian_penalty : float or sequence of float, default=0.0
+        Penalise the readout's sensitivity to its fed-back input: the mean squared Frobenius
+        norm of ``W ∂z/∂u`` over (256 sampled) training steps, weighted so that the value is
+        the variance of the input noise whose effect on the loss it reproduces to first
+        order, deterministically (:mod:`reservoir.jacobian_penalty`). Needs a Ridge readout
+        (the default or a streamed one) and a reservoir whose step JAX can trace. Several
+        values: the default readout chooses one with ``alpha`` on validation data.
+    stability_steps : int, default=0
+        With the default readout: also run each candidate penalty's closed loop this many
+        steps from the validation start, and rank every candidate whose run leaves the
+        training data's bounding box (enlarged by half its extent on every side) or becomes
+        non-finite below every one that stays inside, the later exits first. 0: judge the
+        held-out error only.
     random_state : int or None, default=None
         Overrides the reservoir's seed when not None.
 
@@ -67,9 +81,14 @@ class ReservoirForecaster(ReservoirEstimatorBase):
     ----------
     alpha_ : float or None
         The penalty the default readout chose (None with a readout given by the user).
+    jacobian_penalty_ : float
+        The Jacobian penalty used (the chosen one when ``jacobian_penalty`` lists several).
     validation_errors_ : ndarray of shape (len(DEFAULT_ALPHAS),) or None
         For each penalty of :data:`DEFAULT_ALPHAS`, the mean over the held-out steps of the
-        normalised closed-loop error clipped at 1 (lower is better).
+        normalised closed-loop error clipped at 1 (lower is better; see
+        :func:`validation_score`, which also says how ``stability_steps`` scores a run).
+        Shape (len(jacobian_penalty), len(DEFAULT_ALPHAS)) when ``jacobian_penalty`` is a
+        sequence.
 
     Notes
     -----
@@ -98,7 +117,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
 
     def __init__(self, reservoir=None, readout=None, washout=100, standardize=True, bias=True,
                  input_concat=True, squared=True, divergence_factor=10.0, validation_fraction=0.2,
-                 training_noise=0.0, random_state=None):
+                 training_noise=0.0, jacobian_penalty=0.0, stability_steps=0, random_state=None):
         self.reservoir = reservoir
         self.readout = readout
         self.washout = washout
@@ -109,6 +128,8 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         self.divergence_factor = divergence_factor
         self.validation_fraction = validation_fraction
         self.training_noise = training_noise
+        self.jacobian_penalty = jacobian_penalty
+        self.stability_steps = stability_steps
         self.random_state = random_state
 
     def fit(self, X, y=None):
@@ -124,12 +145,15 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         check_real(self.validation_fraction, "validation_fraction", low=0, high=1, low_inclusive=False,
                    high_inclusive=False)
         check_real(self.training_noise, "training_noise", low=0)
+        penalties = self._check_jacobian_penalty()
+        check_nonnegative_int(self.stability_steps, "stability_steps")
         self._fit_reservoir(sequences)
         scaled = [self._scale(s) for s in sequences]
         drives = self._noisy(scaled)
-        self.alpha_, self.validation_errors_ = None, None
+        self.alpha_, self.validation_errors_, self.jacobian_penalty_ = None, None, penalties[0]
         if self.readout is None:
-            self.alpha_, self.validation_errors_ = self._choose_alpha(scaled, drives)
+            self.alpha_, self.jacobian_penalty_, self.validation_errors_ = self._choose_alpha(
+                scaled, drives, penalties)
             readout = Ridge(alpha=self.alpha_, solver="qr")
         else:
             readout = self._new_readout()
@@ -167,40 +191,79 @@ class ReservoirForecaster(ReservoirEstimatorBase):
 
         return Reiterable(chunks)
 
+    def _check_jacobian_penalty(self):
+        """``jacobian_penalty`` as a tuple of candidates (one unless the default readout
+        chooses among several), or a ValueError naming it."""
+        value = self.jacobian_penalty
+        several = isinstance(value, (tuple, list, np.ndarray))
+        penalties = tuple(value) if several else (value,)
+        if not penalties:
+            raise ValueError("jacobian_penalty: an empty sequence; give a float >= 0 or candidates")
+        for beta in penalties:
+            check_real(beta, "jacobian_penalty", low=0)
+        if several and len(penalties) > 1 and self.readout is not None:
+            raise ValueError("jacobian_penalty: several candidates are chosen on validation data by the default "
+                             f"readout only; with readout={self.readout!r} give one value")
+        if any(penalties) and self.readout is not None and not (
+                isinstance(self.readout, Ridge) and self.readout.solver != "svd"):
+            raise ValueError("jacobian_penalty needs the default readout or a streamed Ridge "
+                             f"(solver other than 'svd'), got readout={self.readout!r}")
+        return tuple(float(beta) for beta in penalties)
+
+    def _penalty_rows(self, drives, beta):
+        """The Jacobian penalty's rows for training driven by ``drives`` (None for ``beta`` 0),
+        scaled so that the penalty weighs like input noise of variance ``beta`` on every
+        training row (:mod:`reservoir.jacobian_penalty`)."""
+        if not beta:
+            return None
+        rows, n_sampled = input_jacobian_rows(self.reservoir_, self.reservoir_params_, drives,
+                                              self._augmentation, self.washout)
+        n_rows = sum(max(len(d) - 1 - self.washout, 0) for d in drives)
+        return rows * np.sqrt(beta * n_rows / n_sampled)
+
     def _fit_readout(self, readout, scaled, drives):
         """Fit ``readout`` on the one-step map of ``scaled``, the reservoir driven by
         ``drives``; return it and the final states."""
         if self._streams(readout):
             # Chunk by chunk: memory does not grow with the length of the series.
             finals = [None] * len(scaled)
-            return readout.fit_streamed(self._training_chunks(scaled, drives, finals)), finals
+            chunks = self._training_chunks(scaled, drives, finals)
+            rows = self._penalty_rows(drives, self.jacobian_penalty_)
+            return readout.fit_streamed(chunks, penalty_rows=rows), finals
         features, finals = self._harvest(drives)
         Z = np.concatenate([f[self.washout:-1] for f in features])
         Y = np.concatenate([s[self.washout + 1:] for s in scaled])
         return readout.fit(Z, Y), finals
 
-    def _choose_alpha(self, scaled, drives):
-        """The default readout's penalty: the one of ``DEFAULT_ALPHAS`` whose closed-loop
-        forecast of the held-out end of the last series is best (see Notes)."""
+    def _choose_alpha(self, scaled, drives, penalties):
+        """The default readout's penalties ``(alpha, jacobian_penalty, validation errors)``:
+        the pair of ``DEFAULT_ALPHAS`` x ``penalties`` whose closed-loop forecast of the
+        held-out end of the last series is best (see Notes)."""
         last = scaled[-1]
         n_held = int(round(self.validation_fraction * len(last)))
         if n_held < 1 or len(last) - n_held < self.washout + 2:
-            return FALLBACK_ALPHA, None
+            return FALLBACK_ALPHA, penalties[0], None
         head, held = scaled[:-1] + [last[:-n_held]], last[-n_held:]
         finals = [None] * len(head)
-        chunks = self._training_chunks(head, drives[:-1] + [drives[-1][:-n_held]], finals)
-        readouts = Ridge(solver="qr").fit_path(chunks, DEFAULT_ALPHAS)
+        head_drives = drives[:-1] + [drives[-1][:-n_held]]
+        chunks = self._training_chunks(head, head_drives, finals)
+        readouts = [Ridge(solver="qr").fit_path(chunks, DEFAULT_ALPHAS,
+                                                penalty_rows=self._penalty_rows(head_drives, beta))
+                    for beta in penalties]
         state = self._final_state(head[-1], finals[-1])
         # The size of the attractor, from all of the last series (the held-out part can be short).
         scale = np.sqrt(np.mean(np.sum((last - last.mean(axis=0)) ** 2, axis=1)))
-        errors = np.empty(len(DEFAULT_ALPHAS))
-        for i, readout in enumerate(readouts):
-            outputs = self._closed_loop(readout, state, head[-1][-1], n_held)
-            with np.errstate(invalid="ignore", over="ignore"):
-                error = np.linalg.norm(outputs - held, axis=1) / max(scale, np.finfo(float).tiny)
-            errors[i] = np.mean(np.minimum(np.nan_to_num(error, nan=1.0), 1.0))
-        # argmin takes the first best: among equals, the strongest penalty.
-        return DEFAULT_ALPHAS[int(np.argmin(errors))], errors
+        box = None
+        if self.stability_steps:
+            low, high = last.min(axis=0), last.max(axis=0)
+            box = low - 0.5 * (high - low), high + 0.5 * (high - low)
+        n_run = max(n_held, int(self.stability_steps))
+        errors = np.array([[validation_score(self._closed_loop(readout, state, head[-1][-1], n_run), held, scale,
+                                             box) for readout in path] for path in readouts])
+        # argmin takes the first best: among equals, the first penalties (the strongest alpha).
+        best_beta, best_alpha = np.unravel_index(int(np.argmin(errors)), errors.shape)
+        chosen = DEFAULT_ALPHAS[best_alpha], penalties[best_beta]
+        return chosen + (errors if isinstance(self.jacobian_penalty, (tuple, list, np.ndarray)) else errors[0],)
 
     def predict(self, X):
         """Teacher-forced one-step predictions: row t predicts ``X[t + 1]``."""
@@ -286,6 +349,32 @@ class ReservoirForecaster(ReservoirEstimatorBase):
     def _check_divergence(self, outputs, on_divergence):
         check_divergence(outputs, self.divergence_factor * self.train_bound_, self.divergence_factor,
                          on_divergence)
+
+
+def validation_score(outputs, held, scale, box=None):
+    """How well a closed-loop run ``outputs`` forecasts ``held`` (lower is better).
+
+    The mean over the held-out steps of the normalised error ``|outputs[t] - held[t]| /
+    scale``, clipped at 1 (non-finite counts as 1). With ``box = (low, high)``, a run that
+    leaves the box or becomes non-finite at step ``k`` of its ``n`` (it may run past the
+    held-out steps) scores ``2 - k / n`` instead: worse than any run that stays inside, and
+    the later it leaves the better.
+
+    Examples
+    --------
+    >>> held = np.zeros((4, 1))
+    >>> validation_score(np.full((4, 1), 0.5), held, scale=1.0)
+    0.5
+    >>> validation_score(np.array([[0.0], [0.0], [9.0], [0.0]]), held, 1.0, box=(-1.0, 1.0))
+    1.5
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = np.linalg.norm(outputs[:len(held)] - held, axis=1) / max(scale, np.finfo(float).tiny)
+        if box is not None:
+            inside = np.all((outputs >= box[0]) & (outputs <= box[1]), axis=1)
+            if not inside.all():
+                return float(2.0 - np.argmin(inside) / len(outputs))
+    return float(np.mean(np.minimum(np.nan_to_num(error, nan=1.0), 1.0)))
 
 
 def check_divergence(outputs, limit, factor, on_divergence):

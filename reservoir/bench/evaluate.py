@@ -164,8 +164,14 @@ def evaluate_task(protocol, model, system, seed=0, fit_length=None, tuning="grid
 
         def objective(params):
             pred = _fit_forecast(spec, params, seed, val, protocol, fit_length)
-            value = score_forecast(val[protocol.n_fit:], pred, lt_per_step)[protocol.selection_metric]
-            return value if math.isfinite(value) else (math.inf if protocol.selection_mode == "min" else -math.inf)
+            scores = score_forecast(val[protocol.n_fit:], pred, lt_per_step)
+            value = scores[protocol.selection_metric]
+            if not math.isfinite(value):
+                return math.inf if protocol.selection_mode == "min" else -math.inf
+            if protocol.stable_first and scores["left_attractor"]:
+                # Ranked below every candidate whose long forecast stayed on the attractor.
+                return value + _UNSTABLE_OFFSET if protocol.selection_mode == "min" else value - _UNSTABLE_OFFSET
+            return value
 
         if tuning == "grid":
             params, value = _choose_on_grid(spec, objective, protocol.selection_mode)
@@ -188,6 +194,11 @@ def evaluate_task(protocol, model, system, seed=0, fit_length=None, tuning="grid
         record["error"] = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
     record["seconds"] = time.perf_counter() - start
     return record
+
+
+#: Added to (or, when maximising, taken from) the selection metric of a candidate whose
+#: validation forecast left the attractor (``Protocol.stable_first``): more than any metric spans.
+_UNSTABLE_OFFSET = 1e6
 
 
 def _fit_forecast(spec, params, seed, series, protocol, fit_length):

@@ -51,6 +51,10 @@ class Protocol:
     attractor_metrics : bool
         Also report the attractor metrics (KL divergence, power-spectrum Hellinger
         distance, correlation-dimension error), meaningful for long forecasts only.
+    stable_first : bool
+        Rank every candidate whose validation forecast left the attractor (``left_attractor``
+        of :func:`~reservoir.bench.score_forecast`) below every one that stayed on it, whatever
+        its selection metric: a long forecast must first stay on the attractor.
     data : {"own", "published"}
         ``"own"``: trajectories integrated by this package (all coordinates, all 135
         systems); ``"published"``: the published univariate files (:mod:`reservoir.published`).
@@ -73,6 +77,7 @@ class Protocol:
     selection_metric: str = "smape"
     selection_mode: str = "min"
     attractor_metrics: bool = False
+    stable_first: bool = False
     data: str = "own"
     n_scored: int | None = None
 
@@ -143,7 +148,7 @@ PROTOCOLS = {
                  "published files): fit 1000, forecast 200 at 100 points per period"),
         Protocol("long_horizon", "fit 1000, forecast 5000 (50 periods), with attractor metrics",
                  n_forecast=5000, selection_metric="vpt_error", selection_mode="max",
-                 attractor_metrics=True),
+                 attractor_metrics=True, stable_first=True),
         Protocol("data_limited", "Gilpin 2023 with the fit window shortened: 1000, 776, 551, 326, 101 points",
                  fit_lengths=(1000, 776, 551, 326, 101)),
     )

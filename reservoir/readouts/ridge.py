@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..validation import check_real
-from .block_sums import BlockSums, blas_controller, block_products
+from .block_sums import BlockSums, blas_controller, block_products, solve_upper_right
 from .cholesky_qr import change_of_basis, shifted_cholesky, solve_in_basis
 
 SOLVERS = ("auto", "cholesky", "eigh", "svd", "qr")
@@ -40,6 +40,17 @@ def _check_reiterable(chunks, reader):
     if isinstance(chunks, collections.abc.Iterator):
         raise ValueError(f"chunks: {reader} reads the chunks twice; pass a list or a re-iterable "
                          "object whose __iter__ starts again, not a generator or iterator")
+
+
+def _check_penalty_rows(rows, n_features):
+    """``rows`` as a finite float64 array of shape (m, n_features), or a ValueError naming it."""
+    rows = np.asarray(rows, dtype=np.float64)
+    if rows.ndim != 2 or rows.shape[1] != n_features:
+        raise ValueError(f"penalty_rows must have shape (m, {n_features}) (one column per feature), "
+                         f"got {rows.shape}")
+    if not np.all(np.isfinite(rows)):
+        raise ValueError("penalty_rows contains NaN or infinite values")
+    return rows
 
 
 def _cholesky_solve(gram, cross, alpha):
@@ -143,7 +154,7 @@ class Ridge(RegressorMixin, BaseEstimator):
             self._solve()
         return self
 
-    def fit_streamed(self, chunks):
+    def fit_streamed(self, chunks, penalty_rows=None):
         """Fit on an iterable of ``(X, y)`` chunks, accumulating the statistics and solving once.
 
         The result equals ``fit`` on the concatenated chunks, bit for bit (both accumulate
@@ -166,6 +177,15 @@ class Ridge(RegressorMixin, BaseEstimator):
         >>> chunks = [(X[i:i + 30], y[i:i + 30]) for i in range(0, 100, 30)]
         >>> np.allclose(Ridge(solver="qr").fit_streamed(chunks).coef_, [1.0, -2.0, 0.5])
         True
+
+        ``penalty_rows`` (B, of shape (m, n_features)) adds ``||B w||²`` per target to the
+        penalty, a general Tikhonov term (rows that are not data: neither centred nor
+        counted), e.g. the Jacobian penalty of :mod:`reservoir.jacobian_penalty`. With
+        ``B = sqrt(a) I`` it is ``alpha = a`` more:
+
+        >>> extra = Ridge(alpha=1.0, solver="qr").fit_streamed(chunks, penalty_rows=np.sqrt(3.0) * np.eye(3))
+        >>> bool(np.allclose(extra.coef_, Ridge(alpha=4.0, solver="qr").fit_streamed(chunks).coef_))
+        True
         """
         self._check_params()
         if self.solver == "svd":
@@ -174,11 +194,15 @@ class Ridge(RegressorMixin, BaseEstimator):
             _check_reiterable(chunks, "solver='qr'")
         self._reset_statistics()
         if self.solver == "qr":
-            self._fit_qr(chunks, validate=True)
+            self._fit_qr(chunks, validate=True, penalty_rows=penalty_rows)
             return self
         self._accumulate_blocks(chunks, validate=True)
         if not hasattr(self, "xtx_"):
             raise ValueError("chunks is empty: there is nothing to fit")
+        if penalty_rows is not None:
+            # Not data: the rows enter the Gram matrix only, not the sums that centre it.
+            rows = _check_penalty_rows(penalty_rows, len(self.xtx_))
+            self.xtx_ += rows.T @ rows
         self._solve()
         return self
 
@@ -303,7 +327,7 @@ class Ridge(RegressorMixin, BaseEstimator):
             coef = (eigvec @ (inv[:, None] * (eigvec.T @ cross2d))).reshape(cross.shape)
         self._set_solution(coef, x_mean, y_mean, solver)
 
-    def fit_path(self, chunks, alphas):
+    def fit_path(self, chunks, alphas, penalty_rows=None):
         """Fit one copy of this ``Ridge(solver="qr")`` per penalty in ``alphas``, from the
         same two passes over ``chunks`` (a list of ``(X, y)`` or a re-iterable of them).
 
@@ -323,6 +347,8 @@ class Ridge(RegressorMixin, BaseEstimator):
         >>> strong, weak = Ridge(solver="qr").fit_path([(X, y)], [100.0, 0.0])
         >>> bool(np.abs(strong.coef_).sum() < np.abs(weak.coef_).sum()), weak.alpha
         (True, 0.0)
+
+        ``penalty_rows`` adds the same extra penalty to every fit, as in ``fit_streamed``.
         """
         if self.solver != "qr":
             raise ValueError(f"fit_path needs solver='qr', got solver={self.solver!r}")
@@ -333,26 +359,27 @@ class Ridge(RegressorMixin, BaseEstimator):
         for model in models:
             model._check_params()
         _check_reiterable(chunks, "fit_path")
-        coefs, x_mean, y_mean, n_samples = self._qr_passes(chunks, alphas, validate=True)
+        coefs, x_mean, y_mean, n_samples = self._qr_passes(chunks, alphas, validate=True, penalty_rows=penalty_rows)
         for model, coef in zip(models, coefs):
             model.n_features_in_ = self.n_features_in_
             model.n_samples_seen_ = n_samples
             model._set_solution(coef, x_mean, y_mean, "qr")
         return models
 
-    def _fit_qr(self, chunks, validate=False):
-        [coef], x_mean, y_mean, n_samples = self._qr_passes(chunks, [self.alpha], validate)
+    def _fit_qr(self, chunks, validate=False, penalty_rows=None):
+        [coef], x_mean, y_mean, n_samples = self._qr_passes(chunks, [self.alpha], validate, penalty_rows)
         self.n_samples_seen_ = n_samples
         self._set_solution(coef, x_mean, y_mean, "qr")
 
-    def _qr_passes(self, chunks, alphas, validate):
+    def _qr_passes(self, chunks, alphas, validate, penalty_rows=None):
         """The two-pass shifted Cholesky-QR solve (:mod:`.cholesky_qr`); returns
         ``(coefs, x_mean, y_mean, n_samples)`` with one coefficient array per penalty.
 
         Pass one takes the means of all rows and, as the preconditioner, the scatter of
         about a third of the blocks (``BlockSums(gram_sample=True)``: it only has to be close
         to the whole Gram matrix, not equal to it); pass two reads ``chunks`` again in the
-        preconditioned basis.
+        preconditioned basis. ``penalty_rows`` B are mapped to that basis like the rows
+        (uncentred: ``B R⁻¹``) and their products added to the penalty.
         """
         first = self._block_sums(chunks, validate, gram_sample=True)
         if first is None:
@@ -378,8 +405,13 @@ class Ridge(RegressorMixin, BaseEstimator):
             raise ValueError(f"chunks gave {0 if second is None else second.n_samples} rows on the second "
                              f"pass of solver='qr' and {n_samples} on the first: they must give the same "
                              "data twice")
+        qtq = second.xtx
+        if penalty_rows is not None:
+            rows = np.array(_check_penalty_rows(penalty_rows, n_features), order="C", copy=True)
+            solve_upper_right(rows, factor)
+            qtq = qtq + rows.T @ rows
         with _blas_threads(n_features):
-            coefs = solve_in_basis(second.xtx, second.xty, factor, [alpha or floor for alpha in alphas])
+            coefs = solve_in_basis(qtq, second.xty, factor, [alpha or floor for alpha in alphas])
         return coefs, x_mean, y_mean, n_samples
 
     def _solve_svd(self, X, y):
