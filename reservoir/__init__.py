@@ -18,6 +18,7 @@ from .base import Reservoir
 from .baselines import ContextParroting, MeanForecaster, PersistenceForecaster
 from .classifier import ReservoirClassifier
 from .ei import EIReservoir
+from .ensemble_forecaster import EnsembleForecaster
 from .esn import ESN
 from .forecaster import ForecastDivergenceError, ForecastDivergenceWarning, ReservoirForecaster
 from .lsm import LSM, NeuronAstrocyteLSM
@@ -34,6 +35,7 @@ __all__ = [
     "ContextParroting",
     "EIReservoir",
     "ESN",
+    "EnsembleForecaster",
     "RLS",
     "ForecastDivergenceError",
     "ForecastDivergenceWarning",

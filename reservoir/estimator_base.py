@@ -82,8 +82,9 @@ class ReservoirEstimatorBase(BaseEstimator):
             self.input_mean_ = np.zeros(self.n_features_in_)
             self.input_scale_ = np.ones(self.n_features_in_)
         seed = self.reservoir_.random_state if self.random_state is None else self.random_state
-        params = self.reservoir_.initialize(self.n_features_in_, seed)
-        params = self.reservoir_.adapt(params, [self._scale(s) for s in sequences])
+        drives = [self._drive(self._scale(s)) for s in sequences]
+        params = self.reservoir_.initialize(drives[0].shape[1], seed)
+        params = self.reservoir_.adapt(params, drives)
         self.reservoir_params_ = {k: np.asarray(v) for k, v in params.items()}
 
     def _check_inputs(self, X, name="X", reset=False):
@@ -95,6 +96,11 @@ class ReservoirEstimatorBase(BaseEstimator):
                 f"is expecting {self.n_features_in_} features as input"
             )
         return sequences, layout
+
+    def _drive(self, scaled):
+        """What drives the reservoir for the (scaled) input ``scaled``: the input itself
+        (the forecaster adds delayed copies, see ``ReservoirForecaster.input_delays``)."""
+        return scaled
 
     def _scale(self, sequence):
         return (sequence - self.input_mean_) / self.input_scale_

@@ -68,6 +68,12 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         order, deterministically (:mod:`reservoir.jacobian_penalty`). Needs a Ridge readout
         (the default or a streamed one) and a reservoir whose step JAX can trace. Several
         values: the default readout chooses one with ``alpha`` on validation data.
+    input_delays : tuple of int, default=()
+        Drive the reservoir with delayed copies of the input too, ``[u_t, u_{t-τ1}, ...]``
+        for the delays ``τ1, ...`` (steps): a delay embedding that helps the reservoir
+        reconstruct the state of a system observed through few coordinates (a scalar
+        observable of a chaotic flow). The closed loop keeps the last ``max(input_delays)``
+        outputs to feed them back.
     stability_steps : int, default=0
         With the default readout: also run each candidate penalty's closed loop this many
         steps from the validation start, and rank every candidate whose run leaves the
@@ -81,6 +87,12 @@ class ReservoirForecaster(ReservoirEstimatorBase):
     ----------
     alpha_ : float or None
         The penalty the default readout chose (None with a readout given by the user).
+    lags_ : tuple of int
+        ``(0,) + input_delays``, sorted.
+    last_input_ : ndarray
+        The closed loop's input memory after the training series: its last (scaled) point,
+        shape (d,), or with delays its last ``max(input_delays) + 1`` points, most recent
+        first.
     jacobian_penalty_ : float
         The Jacobian penalty used (the chosen one when ``jacobian_penalty`` lists several).
     validation_errors_ : ndarray of shape (len(DEFAULT_ALPHAS),) or None
@@ -117,7 +129,8 @@ class ReservoirForecaster(ReservoirEstimatorBase):
 
     def __init__(self, reservoir=None, readout=None, washout=100, standardize=True, bias=True,
                  input_concat=True, squared=True, divergence_factor=10.0, validation_fraction=0.2,
-                 training_noise=0.0, jacobian_penalty=0.0, stability_steps=0, random_state=None):
+                 training_noise=0.0, jacobian_penalty=0.0, stability_steps=0, input_delays=(),
+                 random_state=None):
         self.reservoir = reservoir
         self.readout = readout
         self.washout = washout
@@ -130,6 +143,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         self.training_noise = training_noise
         self.jacobian_penalty = jacobian_penalty
         self.stability_steps = stability_steps
+        self.input_delays = input_delays
         self.random_state = random_state
 
     def fit(self, X, y=None):
@@ -147,9 +161,10 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         check_real(self.training_noise, "training_noise", low=0)
         penalties = self._check_jacobian_penalty()
         check_nonnegative_int(self.stability_steps, "stability_steps")
+        self.lags_ = self._check_input_delays()
         self._fit_reservoir(sequences)
         scaled = [self._scale(s) for s in sequences]
-        drives = self._noisy(scaled)
+        drives = [self._drive(d) for d in self._noisy(scaled)]
         self.alpha_, self.validation_errors_, self.jacobian_penalty_ = None, None, penalties[0]
         if self.readout is None:
             self.alpha_, self.jacobian_penalty_, self.validation_errors_ = self._choose_alpha(
@@ -159,9 +174,44 @@ class ReservoirForecaster(ReservoirEstimatorBase):
             readout = self._new_readout()
         self.readout_, finals = self._fit_readout(readout, scaled, drives)
         self.state_ = self._final_state(scaled[-1], finals[-1])
-        self.last_input_ = scaled[-1][-1]
+        self.last_input_ = self._history(scaled[-1])
         self.train_bound_ = float(max(np.abs(s).max() for s in scaled))
         return self
+
+    def _check_input_delays(self):
+        """The lags of the reservoir's input, ``(0,) + input_delays``, or an error naming it."""
+        delays = self.input_delays
+        if isinstance(delays, (int, np.integer)) and not isinstance(delays, bool):
+            delays = (delays,)
+        try:
+            delays = tuple(delays)
+        except TypeError:
+            raise TypeError(f"input_delays must be a tuple of positive integers, got {self.input_delays!r}") from None
+        for delay in delays:
+            if isinstance(delay, bool) or not isinstance(delay, (int, np.integer)) or delay < 1:
+                raise ValueError(f"input_delays must hold positive integers, got {self.input_delays!r}")
+        if len(set(delays)) != len(delays):
+            raise ValueError(f"input_delays has repeated values: {self.input_delays!r}")
+        return (0,) + tuple(sorted(int(d) for d in delays))
+
+    def _drive(self, scaled):
+        """The reservoir's input for the (scaled) series: ``[u_t, u_{t-τ1}, ...]`` over the lags
+        (steps before the start repeat its first point; the washout covers them)."""
+        lags = getattr(self, "lags_", (0,))
+        if lags == (0,):
+            return scaled
+        pad = np.repeat(scaled[:1], lags[-1], axis=0)
+        padded = np.concatenate([pad, scaled])
+        return np.concatenate([padded[lags[-1] - lag:len(padded) - lag] for lag in lags], axis=1)
+
+    def _history(self, scaled):
+        """The closed loop's input memory after the (scaled) series: its last point, or
+        with delays its last ``max(lags) + 1`` points, most recent first."""
+        lags = getattr(self, "lags_", (0,))
+        if lags == (0,):
+            return scaled[-1]
+        padded = np.concatenate([np.repeat(scaled[:1], lags[-1], axis=0), scaled])
+        return padded[::-1][:lags[-1] + 1].copy()
 
     def _noisy(self, scaled):
         """The inputs that drive the reservoir in training: ``scaled`` plus the training noise."""
@@ -176,7 +226,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         or, with training noise, the state synchronised on the clean series."""
         if self.training_noise == 0:
             return state
-        return run(self.reservoir_, self.reservoir_params_, series)[1]
+        return run(self.reservoir_, self.reservoir_params_, self._drive(series))[1]
 
     def _training_chunks(self, scaled, drives, finals):
         """Re-iterable ``(features, next inputs)`` chunks of the (scaled) series, the
@@ -258,7 +308,8 @@ class ReservoirForecaster(ReservoirEstimatorBase):
             low, high = last.min(axis=0), last.max(axis=0)
             box = low - 0.5 * (high - low), high + 0.5 * (high - low)
         n_run = max(n_held, int(self.stability_steps))
-        errors = np.array([[validation_score(self._closed_loop(readout, state, head[-1][-1], n_run), held, scale,
+        history = self._history(head[-1])
+        errors = np.array([[validation_score(self._closed_loop(readout, state, history, n_run), held, scale,
                                              box) for readout in path] for path in readouts])
         # argmin takes the first best: among equals, the first penalties (the strongest alpha).
         best_beta, best_alpha = np.unravel_index(int(np.argmin(errors)), errors.shape)
@@ -269,7 +320,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         """Teacher-forced one-step predictions: row t predicts ``X[t + 1]``."""
         check_is_fitted(self, "readout_")
         sequences, layout = self._check_inputs(X)
-        features, _ = self._harvest([self._scale(s) for s in sequences])
+        features, _ = self._harvest([self._drive(self._scale(s)) for s in sequences])
         outputs = [self._unscale(np.asarray(self.readout_.predict(f)).reshape(len(f), -1)) for f in features]
         if layout == "single":
             return outputs[0]
@@ -317,16 +368,17 @@ class ReservoirForecaster(ReservoirEstimatorBase):
                           "the reservoir is not synchronised with it and the forecast may be poor",
                           UserWarning, stacklevel=3)
         scaled = self._scale(sequences[0])
-        _, state = run(self.reservoir_, self.reservoir_params_, scaled)
-        return state, scaled[-1]
+        _, state = run(self.reservoir_, self.reservoir_params_, self._drive(scaled))
+        return state, self._history(scaled)
 
     def _closed_loop(self, readout, state, last, n_steps):
-        """``n_steps`` scaled outputs of ``readout`` fed back from ``state`` (after ``last``)."""
+        """``n_steps`` scaled outputs of ``readout`` fed back from ``state`` (after ``last``,
+        the input memory of :meth:`_history`)."""
         weights = linear_weights(readout)
         # A reservoir with its own Python loop (python_loop) cannot run the compiled closed loop.
         if weights is not None and not python_loop(self.reservoir_):
             outputs, _ = run_closed_loop(self.reservoir_, self.reservoir_params_, state, last,
-                                         weights[0], weights[1], self._augmentation, n_steps)
+                                         weights[0], weights[1], self._augmentation, n_steps, self.lags_)
             return outputs
         return self._closed_loop_stepwise(readout, state, last, n_steps)
 
@@ -335,15 +387,17 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         reservoirs that run their own Python loop."""
         outputs = np.empty((n_steps, self.n_features_in_))
         features = np.asarray(self.reservoir_.features(jax.tree.map(np.asarray, self.reservoir_params_), state))
-        u = last
+        lags = list(self.lags_)
+        past = np.asarray(last, dtype=float).reshape(lags[-1] + 1, -1)
         for t in range(n_steps):
-            z = augment(features[None], u[None], *self._augmentation)
+            z = augment(features[None], past[lags].reshape(1, -1), *self._augmentation)
             u = np.asarray(readout.predict(z), dtype=float).reshape(-1)
             outputs[t] = u
             if not np.all(np.isfinite(u)):
                 outputs[t:] = np.nan
                 break
-            state, features = step_features(self.reservoir_, self.reservoir_params_, state, u)
+            past = np.concatenate([u[None], past[:-1]])
+            state, features = step_features(self.reservoir_, self.reservoir_params_, state, past[lags].reshape(-1))
         return outputs
 
     def _check_divergence(self, outputs, on_divergence):

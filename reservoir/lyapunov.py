@@ -152,6 +152,9 @@ class _ClosedLoop:
         if python_loop(model.reservoir_):
             raise TypeError(f"{type(model.reservoir_).__name__} runs a Python loop (python_loop=True): jax cannot "
                             "differentiate its step, so lyapunov_spectrum does not apply")
+        if tuple(getattr(model, "lags_", (0,))) != (0,):
+            raise ValueError("lyapunov_spectrum does not cover forecasters with input_delays (the closed loop's "
+                             "phase space then holds the delayed outputs too); fit one without them")
         self.coef, self.intercept = weights
         self.state, self.last_input = model._start(context)
         for leaf in jax.tree.leaves(self.state):

@@ -424,40 +424,53 @@ def run_ensemble(reservoir, params_list, inputs):
 
 
 def _build_closed_loop(res):
-    def loop(params, state, u, coef, intercept, augmentation, n_steps):
+    def loop(params, state, history, coef, intercept, augmentation, lags, n_steps):
         params = res.prepare(params)
         dtype = compute_dtype(params)
+        taps = jnp.asarray(lags)
 
         def body(carry, _):
-            s, u_prev = carry
+            s, past = carry
             # The readout runs in float64 whatever the reservoir's precision; its output is
             # rounded to that precision only to drive the reservoir.
-            z = augment(res.features(params, s).astype(coef.dtype), u_prev, *augmentation)
+            z = augment(res.features(params, s).astype(coef.dtype), past[taps].reshape(-1), *augmentation)
             y = coef @ z + intercept
-            s = res.step(params, s, y.astype(dtype))
-            return (s, y), y
+            past = jnp.concatenate([y[None], past[:-1]])
+            s = res.step(params, s, past[taps].reshape(-1).astype(dtype))
+            return (s, past), y
 
-        (state, u), outputs = jax.lax.scan(body, (state, u), None, length=n_steps)
+        (state, _), outputs = jax.lax.scan(body, (state, history), None, length=n_steps)
         return outputs, state
 
-    return jax.jit(loop, static_argnames=("augmentation", "n_steps"))
+    return jax.jit(loop, static_argnames=("augmentation", "lags", "n_steps"))
 
 
-def run_closed_loop(reservoir, params, state, last_input, coef, intercept, augmentation, n_steps):
+def run_closed_loop(reservoir, params, state, last_input, coef, intercept, augmentation, n_steps, lags=(0,)):
     """Autonomous generation: the linear readout's output is fed back as the next input.
 
     From ``state`` (reached after ``last_input``), each step computes
     ``y = coef @ augment(features(state), u) + intercept``, emits ``y`` and drives the
     reservoir with it. ``augmentation`` is the ``(bias, input_concat, squared)`` tuple.
 
+    With delayed inputs (``lags``, e.g. ``(0, 5, 10)``: the reservoir is driven by
+    ``[u_t, u_{t-5}, u_{t-10}]``), ``last_input`` is the history of the last ``max(lags) + 1``
+    outputs, most recent first, shape (max(lags) + 1, d), and ``u`` above is the
+    concatenation of its rows ``lags``.
+
     Returns ``(outputs of shape (n_steps, d), final_state)`` as numpy.
     """
     if python_loop(reservoir):
         raise TypeError(f"{type(reservoir).__name__} runs a Python loop (python_loop=True) and cannot "
                         "run a compiled closed loop; step it with step_features instead")
+    lags = tuple(int(lag) for lag in lags)
+    history = jnp.asarray(last_input, dtype=jnp.float64)
+    if lags == (0,) and history.ndim == 1:
+        history = history[None]
+    if history.ndim != 2 or len(history) != max(lags) + 1:
+        raise ValueError(f"last_input must have shape ({max(lags) + 1}, d) for lags {lags}, got {history.shape}")
     fn = _compiled("closed_loop", reservoir, _build_closed_loop)
-    outputs, final = fn(_to_jax(params), _to_jax(state), jnp.asarray(last_input, dtype=jnp.float64),
-                        jnp.asarray(coef), jnp.asarray(intercept), tuple(augmentation), int(n_steps))
+    outputs, final = fn(_to_jax(params), _to_jax(state), history, jnp.asarray(coef), jnp.asarray(intercept),
+                        tuple(augmentation), lags, int(n_steps))
     return np.asarray(outputs), _to_numpy(final)
 
 

@@ -205,9 +205,12 @@ def _fit_forecast(spec, params, seed, series, protocol, fit_length):
     forecaster = spec.build(dict(params), seed)
     # The protocol's warm-up rule (Gilpin 2023: min(100, 10 % of the fit window)): a reservoir
     # must not spend a short fit window synchronising.
-    washout = getattr(forecaster, "washout", None)
-    if isinstance(washout, int) and washout > fit_length // 10:
-        forecaster.set_params(washout=fit_length // 10)
+    # (For an ensemble, the washout of its member template.)
+    params = forecaster.get_params(deep=True) if hasattr(forecaster, "get_params") else {}
+    for name in ("washout", "forecaster__washout"):
+        washout = params.get(name)
+        if isinstance(washout, int) and washout > fit_length // 10:
+            forecaster.set_params(**{name: fit_length // 10})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # divergence is scored, not warned about
         forecaster.fit(series[protocol.n_fit - fit_length: protocol.n_fit])
