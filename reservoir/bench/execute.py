@@ -105,6 +105,9 @@ def run_benchmark(protocol, models, systems="all", seeds=(0,), store="results.js
 def _run_on_dask(tasks, options, store, bar, scheduler, n_workers):
     if not tasks:
         return
+    from .._optional import require
+
+    require("dask.distributed", "bench", "running the benchmark on Dask (use --scheduler serial without it)")
     from dask.distributed import Client, LocalCluster, as_completed
 
     if scheduler is None:
