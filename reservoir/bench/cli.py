@@ -249,10 +249,13 @@ def _bench_explanation(protocol, tuning, n_trials, n_systems, seeds):
     else:
         validation = "a validation trajectory (initial-condition seed 2 s + 1 for benchmark seed s)"
         test = "a test trajectory (seed 2 s + 2)"
-    return (f"How to read it: for each of {n_systems} systems x {len(seeds)} seeds, hyperparameters were chosen\n"
-            f"by {chosen} on {validation} (criterion: {protocol.selection_metric});\n"
-            f"the chosen model was refitted on the first {protocol.n_fit} points of {test}\n"
-            f"and scored on its next {protocol.n_evaluated} points: the table gives those test scores.")
+    import textwrap
+
+    text = (f"How to read it: for each of {n_systems} systems x {len(seeds)} seeds, hyperparameters were chosen "
+            f"by {chosen} on {validation} (criterion: {protocol.selection_metric}); the chosen model was "
+            f"refitted on the first {protocol.n_fit} points of {test} and scored on its next "
+            f"{protocol.n_evaluated} points: the table gives those test scores.")
+    return textwrap.fill(text, width=100)
 
 
 def _parse_systems(parser, text, known):

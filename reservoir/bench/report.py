@@ -90,22 +90,36 @@ def summary_table(records, metrics=("smape", "vpt_smape", "vpt_smape_pointwise",
             elif metric in flags:  # 0/1 flags: the fraction says more
                 parts.append(f"{100 * r['mean']:.0f} %")
             else:
-                parts.append(f"{r['median']:.3g} [{r['q1']:.2g}-{r['q3']:.2g}]")
+                parts.append(f"{_num(r['median'], metric)} [{_num(r['q1'], metric)}-{_num(r['q3'], metric)}]")
         body.append((model, fit_length, first["n"], first["failed"], parts))
     # Columns as wide as their content: the table fits ~100 columns for four metrics.
     name_w = max([5] + [len(m) for m, *_ in body])
     widths = [max([len(titles.get(m, m))] + [len(b[4][i]) for b in body]) for i, m in enumerate(metrics)]
     header = (f"{'model':<{name_w}} {'fit':>5} {'n':>4} {'fail':>4}  "
               + "  ".join(f"{titles.get(m, m):<{w}}" for m, w in zip(metrics, widths)))
-    lines = [header, "-" * len(header)]
+    lines = [header.rstrip(), "-" * len(header.rstrip())]
     for model, fit_length, n, failed, parts in body:
-        lines.append(f"{model:<{name_w}} {fit_length:>5} {n:>4} {failed:>4}  "
-                     + "  ".join(f"{p:<{w}}" for p, w in zip(parts, widths)))
+        lines.append((f"{model:<{name_w}} {fit_length:>5} {n:>4} {failed:>4}  "
+                      + "  ".join(f"{p:<{w}}" for p, w in zip(parts, widths))).rstrip())
     lines.append(f"median [IQR] over the n scored tasks (systems x seeds); fit: fit length; VPTs in Lyapunov "
                  f"times; {', '.join(titles.get(m, m) for m in metrics if m in flags) or 'flags'}: % of tasks"
                  if any(m in flags for m in metrics) else
                  "median [IQR] over the n scored tasks (systems x seeds); fit: fit length; VPTs in Lyapunov times")
     return "\n".join(lines)
+
+
+def _num(value, metric):
+    """Short numbers: VPTs (Lyapunov times) to 2 decimals, others to 3 significant digits
+    without exponents for the usual ranges (sMAPE 0-200)."""
+    if not math.isfinite(value):
+        return str(value)
+    if metric.startswith("vpt"):
+        return f"{value:.2f}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}"
 
 
 def published_results() -> list[dict]:
