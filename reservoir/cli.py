@@ -368,6 +368,8 @@ def _build_model(parser, args, spec):
         return spec.build(params, seed=args.seed), params
     except (ValueError, TypeError) as err:
         parser.error(f"--set: {err}")
+    except ImportError as err:  # a model from an extra that is not installed
+        parser.exit(1, f"error: {parser.prog}: {err}\n")
 
 
 def _closed_loop(model, n_steps):
@@ -434,7 +436,7 @@ def _print_table(source, name, changed, n_train, args, metrics, timing):
         lt = f" = {metrics[f'vpt_{kind}_lyapunov']:.2f} LT" if in_lt else ""
         return f"{steps} steps{lt}{bound}"
 
-    nrmse = "undefined (non-finite forecast)" if metrics["nrmse"] is None else f"{metrics['nrmse']:.4f}"
+    nrmse = "undefined (non-finite forecast)" if metrics["nrmse"] is None else f"{metrics['nrmse']:.4g}"
     rows = [
         ("NRMSE (test window)", nrmse),
         ("sMAPE (0-200, test window)", f"{metrics['smape']:.2f}"),
@@ -559,6 +561,7 @@ def _versions():
     from . import __version__
 
     versions = {"reservoir": __version__, "python": platform.python_version()}
-    for package in ("dysts", "numpy", "scipy", "jax", "jaxlib", "scikit-learn"):
+    # numba: dysts integrates with it when present, which changes trajectories in the last bits.
+    for package in ("dysts", "numpy", "scipy", "jax", "jaxlib", "scikit-learn", "numba"):
         versions[package] = _version(package)
     return versions

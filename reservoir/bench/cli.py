@@ -129,6 +129,8 @@ def _bench(parser, args):
         if str(err).startswith("scheduler:"):
             parser.error(f"--{err}")
         raise
+    except ImportError as err:  # Dask or Optuna without the [bench] extra
+        parser.exit(1, f"error: {parser.prog}: {err}\n")
     wall = time.perf_counter() - start
     n_trials = args.trials if args.tuning == "optuna" else None
     # This invocation's tasks only: the store may also hold other tuning modes and runs.
@@ -175,6 +177,12 @@ def _bench(parser, args):
 def _tune(parser, args):
     from .evaluate import evaluate_task
 
+    from .._optional import require
+
+    try:
+        require("optuna", "bench", "reservoir tune")
+    except ImportError as err:
+        parser.exit(1, f"error: {parser.prog}: {err}\n")
     protocol = PROTOCOLS[args.protocol]
     try:
         model = resolve_name(args.model, MODELS, "model")
@@ -192,8 +200,11 @@ def _tune(parser, args):
     if storage.startswith("sqlite:///"):
         Path(storage[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    record = evaluate_task(protocol, model, system, args.seed, tuning="optuna", n_trials=args.trials,
-                           storage=storage, progress=not args.quiet and sys.stderr.isatty())
+    try:
+        record = evaluate_task(protocol, model, system, args.seed, tuning="optuna", n_trials=args.trials,
+                               storage=storage, progress=not args.quiet and sys.stderr.isatty())
+    except ImportError as err:  # Optuna without the [bench] extra
+        parser.exit(1, f"error: {parser.prog}: {err}\n")
     record["wall_seconds"] = time.perf_counter() - start
     _write_text(out / "tune.json", json.dumps(record, indent=2, default=str) + "\n")
     if record["error"]:
