@@ -116,7 +116,7 @@ def _build_parser():
             "your own file (--data)."
         ),
     )
-    source = fc.add_mutually_exclusive_group(required=True)
+    source = fc.add_mutually_exclusive_group()
     source.add_argument("--system", metavar="NAME",
                         help="dysts system name, e.g. Lorenz (case-insensitive; see `reservoir systems`)")
     source.add_argument("--data", type=Path, metavar="FILE",
@@ -127,8 +127,11 @@ def _build_parser():
     fc.add_argument("--set", dest="assignments", action="append", type=_assignment, default=[],
                     metavar="NAME=VALUE",
                     help="set a hyperparameter of the model, by nested scikit-learn name "
-                         "(reservoir__spectral_radius=0.8, readout__alpha=1e-6) or short name "
-                         "(spectral_radius=0.8); values are Python literals; repeatable")
+                         "(reservoir__spectral_radius=0.8) or short name (spectral_radius=0.8, "
+                         "alpha=1e-6 for a fixed ridge penalty); values are Python literals; repeatable; "
+                         "--list-params shows them")
+    fc.add_argument("--list-params", action="store_true",
+                    help="print the model's hyperparameters (nested names and defaults) and exit")
     fc.add_argument("--train", type=_positive_int, default=None, metavar="STEPS",
                     help=f"training points (default: {_DEFAULT_TRAIN} with --system; with --data all "
                          "points before the last --test-steps)")
@@ -214,6 +217,10 @@ def _forecast(parser, args):
     except ValueError as err:
         parser.error(f"--model: {err}")
     spec = MODELS[name]
+    if args.list_params:
+        return _list_params(spec)
+    if args.system is None and args.data is None:
+        parser.error("one of the arguments --system --data is required")
     source = _source(parser, args)
     out = args.out if args.out is not None else Path("out") / f"{source['label']}_{name}"
     if out.exists() and not out.is_dir():
@@ -288,6 +295,24 @@ def _forecast(parser, args):
 
     _print_table(source, name, changed, n_train, args, metrics, timing)
     print(f"\nwrote {out / 'forecast.png'} and {out / 'metrics.json'}")
+    return 0
+
+
+def _list_params(spec):
+    try:
+        params = spec.parameters()
+    except ImportError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    params = {k: v for k, v in params.items() if k not in spec.aliases or "__" in k}
+    width = max(len(k) for k in params) if params else 0
+    print(f"{spec.name}: {spec.description}\nhyperparameters for --set NAME=VALUE (nested name, default):")
+    for key, value in params.items():
+        shown = repr(value) if " object at 0x" not in repr(value) else f"{type(value).__name__}(...)"
+        print(f"  {key:<{width}}  {shown}")
+    if spec.aliases:
+        print(f"aliases: {', '.join(spec.aliases)} (alpha: None = the validated ridge, a number = fixed penalty)"
+              if "alpha" in spec.aliases else f"aliases: {', '.join(spec.aliases)}")
     return 0
 
 

@@ -313,3 +313,9 @@ def test_tune_writes_under_out_with_summary(cache, tmp_path, monkeypatch, capsys
     assert "test trajectory of Lorenz (initial-condition seed 2)" in printed
     assert f"best validation smape {record['validation']:.4g}" in printed
     assert "optimistic" in printed
+
+
+def test_list_params(capsys):
+    assert main(["forecast", "--model", "esn", "--list-params"]) == 0
+    printed = capsys.readouterr().out
+    assert "reservoir__spectral_radius" in printed and "0.9" in printed and "aliases: alpha" in printed
