@@ -84,7 +84,7 @@ def search_space(trial):
 
 
 SPEC = ModelSpec(name="esn-lorenz-tuned", description="ESN + ReservoirForecaster, Ridge alpha searched per trial",
-                 build=build, search_space=search_space)
+                 template=build, search_space=search_space)
 
 
 def vpt(forecaster, X, context, horizon):

@@ -23,6 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
+from reservoir import _jax  # noqa: F401  (float64 on)
 from reservoir.base import make_rng
 
 

@@ -11,7 +11,12 @@ Examples
 >>> fc = ReservoirForecaster(QRNNReservoir(cell="lstm", n_qubits=4, random_state=0))  # doctest: +SKIP
 """
 
-from .onion import OnionQRC
-from .qrnn import QRNNReservoir
+from reservoir._optional import require
+
+# qiskit comes with the [quantum] extra: say so, instead of a bare ModuleNotFoundError.
+require("qiskit", "quantum", "the quantum package (QRNN / onion quantum reservoirs)")
+
+from .onion import OnionQRC  # noqa: E402
+from .qrnn import QRNNReservoir  # noqa: E402
 
 __all__ = ["OnionQRC", "QRNNReservoir"]

@@ -18,6 +18,7 @@ import zlib
 
 import numpy as np
 
+from reservoir._optional import require
 from reservoir.validation import check_positive_int, check_real
 
 BACKENDS = ("exact", "qiskit", "aer")
@@ -34,6 +35,7 @@ def check_backend(backend, shots, depolarizing, readout_error, noise_model):
     check_real(depolarizing, "depolarizing", low=0, high=1)
     check_real(readout_error, "readout_error", low=0, high=0.5)
     if noise_model is not None:
+        require("qiskit_aer", "quantum", "noisy and shot-based quantum simulation")
         from qiskit_aer.noise import NoiseModel
 
         if not isinstance(noise_model, NoiseModel):
@@ -62,6 +64,7 @@ def make_noise_model(depolarizing=0.0, readout_error=0.0, noise_model=None):
         return noise_model
     if depolarizing == 0 and readout_error == 0:
         return None
+    require("qiskit_aer", "quantum", "noisy and shot-based quantum simulation")
     from qiskit_aer.noise import NoiseModel, ReadoutError, depolarizing_error
 
     model = NoiseModel()
@@ -81,6 +84,7 @@ def make_simulator(noise_model, method="automatic"):
     One thread: the circuits have a handful of qubits, and starting threads costs more than
     it saves (about 5x slower per circuit with aer's default parallelism on 2 cores).
     """
+    require("qiskit_aer", "quantum", "noisy and shot-based quantum simulation")
     from qiskit_aer import AerSimulator
 
     return AerSimulator(method=method, noise_model=noise_model, max_parallel_threads=1,

@@ -13,21 +13,50 @@ Examples
 >>> Y = fc.forecast(500)  # doctest: +SKIP
 """
 
-from . import _jax  # noqa: F401  (float64 on)
-from .base import Reservoir
-from .baselines import ContextParroting, MeanForecaster, PersistenceForecaster
-from .classifier import ReservoirClassifier
-from .ei import EIReservoir
-from .ensemble_forecaster import EnsembleForecaster
-from .esn import ESN
-from .forecaster import ForecastDivergenceError, ForecastDivergenceWarning, ReservoirForecaster
-from .lsm import LSM, NeuronAstrocyteLSM
-from .lyapunov import lyapunov_spectrum
-from .nvar import NVARForecaster
-from .onion import OnionESN
-from .persistence import load, save
-from .readouts import RLS, Ridge
-from .regressor import ReservoirRegressor
+import importlib
+
+# Public names -> the module defining them. They are imported when first used (PEP 562), so
+# `import reservoir` does not pay for JAX, scikit-learn or matplotlib: a command-line call or a
+# script that only needs the data or the metrics starts fast. The first access to a name
+# that needs JAX turns on its 64-bit mode for the process (reservoir._jax).
+_LAZY = {
+    "Reservoir": "base",
+    "ContextParroting": "baselines",
+    "MeanForecaster": "baselines",
+    "PersistenceForecaster": "baselines",
+    "ReservoirClassifier": "classifier",
+    "EIReservoir": "ei",
+    "EnsembleForecaster": "ensemble_forecaster",
+    "ESN": "esn",
+    "ForecastDivergenceError": "forecaster",
+    "ForecastDivergenceWarning": "forecaster",
+    "ReservoirForecaster": "forecaster",
+    "LSM": "lsm",
+    "NeuronAstrocyteLSM": "lsm",
+    "lyapunov_spectrum": "lyapunov",
+    "NVARForecaster": "nvar",
+    "OnionESN": "onion",
+    "load": "persistence",
+    "save": "persistence",
+    "RLS": "readouts",
+    "Ridge": "readouts",
+    "ReservoirRegressor": "regressor",
+}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'reservoir' has no attribute {name!r}")
+    importlib.import_module(f"{__name__}._jax")  # float64 on before any array is made
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 

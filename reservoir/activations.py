@@ -3,6 +3,8 @@
 import jax
 import jax.numpy as jnp
 
+from . import _jax  # noqa: F401  (float64 on)
+
 ACTIVATIONS = {
     "tanh": jnp.tanh,
     "identity": lambda x: x,

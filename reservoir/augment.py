@@ -9,6 +9,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import _jax  # noqa: F401  (float64 on)
+
 
 def augment(features, inputs, bias=True, input_concat=False, squared=False):
     """Concatenate the requested parts along the last axis (numpy or jax arrays).

@@ -13,7 +13,6 @@ or ``~/.cache/reservoir`` when it is unset.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import functools
 import hashlib
 import importlib.metadata
@@ -30,6 +29,7 @@ import numpy as np
 from filelock import FileLock
 
 from .atomic import atomic_open, tmp_prefix
+from .names import resolve_name
 
 __all__ = ["SystemInfo", "list_systems", "system_info", "trajectory"]
 
@@ -186,7 +186,7 @@ def system_info(name: str) -> SystemInfo:
     Parameters
     ----------
     name : str
-        A name from :func:`list_systems` (case-sensitive).
+        A name from :func:`list_systems` (case-insensitive: ``lorenz`` is ``Lorenz``).
 
     Returns
     -------
@@ -206,13 +206,9 @@ def system_info(name: str) -> SystemInfo:
     if not isinstance(name, str):
         raise TypeError(f"system name must be a str, got {type(name).__name__}")
     names = _system_names()
-    if name not in names:
-        close = difflib.get_close_matches(name, names, n=5, cutoff=0.6)
-        hint = f" Close matches: {', '.join(close)}." if close else ""
-        raise ValueError(
-            f"unknown system {name!r}: not one of the {len(names)} dysts continuous "
-            f"systems (see list_systems()).{hint}"
-        )
+    # Case-insensitive ("lorenz" is Lorenz), with close matches in the error.
+    name = resolve_name(name, names, "system", hint=f"(not one of the {len(names)} dysts continuous "
+                        "systems; see list_systems())")
     entry = _metadata()[name]
     lyapunov = float(entry["maximum_lyapunov_estimated"])
     return SystemInfo(

@@ -1,17 +1,20 @@
 """Command-line interface: ``reservoir forecast``, ``reservoir bench``, ``reservoir tune`` and ``reservoir systems``.
 
-``reservoir forecast`` integrates one trajectory of a dysts system, fits a reservoir
-forecaster on its beginning, forecasts the rest in closed loop, prints the scores and
-writes ``forecast.png`` and ``metrics.json``. ``reservoir systems`` lists the systems.
+``reservoir forecast`` fits a model of the registry on the beginning of a series (one
+trajectory of a dysts system, or the user's own file), forecasts the rest in closed loop,
+prints the scores and writes ``forecast.png`` and ``metrics.json``. ``reservoir systems``
+lists the systems.
 
-Models are looked up by name in :data:`MODELS`; adding a model to the CLI is adding a
-factory there.
+Models are looked up by name in :data:`MODELS`, the registry that ``reservoir bench`` and
+``reservoir tune`` use too (:mod:`reservoir.bench.models`); any nested hyperparameter is set
+with ``--set name=value``.
 
 Examples
 --------
 Shell::
 
-    reservoir forecast --system Lorenz --model esn --n-units 500 --out out/lorenz
+    reservoir forecast --system Lorenz --model esn --set reservoir__spectral_radius=0.8
+    reservoir forecast --data series.csv --dt 0.01 --lyapunov-exponent 0.9 --model ngrc
     reservoir systems
     python -m reservoir --help
 """
@@ -19,6 +22,7 @@ Shell::
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.metadata
 import inspect
 import json
@@ -32,43 +36,19 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_open
+from .bench.models import MODELS
+from .names import resolve_name
 
 __all__ = ["MODELS", "main"]
 
 _ERROR_THRESHOLD = 0.4
 _SMAPE_THRESHOLD = 30.0
 _LAMBDA_SOURCE = "dysts 0.95 chaotic_attractors.json: maximum_lyapunov_estimated"
+_DEFAULT_TRAIN = 10000
 
-
-# ----------------------------------------------------------------------------------
-# Models
-
-
-def _esn_forecaster(args):
-    """leaky echo state network + ridge readout (bias, input and squared-state augmentation)
-
-    Options used: --n-units, --spectral-radius, --leak-rate, --input-scaling, --ridge,
-    --washout, --seed (the weights' seed).
-    """
-    from . import ESN, ReservoirForecaster, Ridge
-
-    esn_params = {"n_units": args.n_units, "random_state": args.seed}
-    for name in ("spectral_radius", "leak_rate", "input_scaling"):
-        if getattr(args, name) is not None:
-            esn_params[name] = getattr(args, name)
-    forecaster_params = {} if args.washout is None else {"washout": args.washout}
-    # No --ridge: the forecaster's default readout (accurate qr solve, penalty validated).
-    readout = None if args.ridge is None else Ridge(alpha=args.ridge, solver="qr")
-    return ReservoirForecaster(ESN(**esn_params), readout, **forecaster_params)
-
-
-#: Model name -> factory. A factory takes the parsed ``forecast`` arguments and returns an
-#: unfitted forecaster with ``fit(series)``, ``forecast(n_steps, on_divergence=...)`` and
-#: ``get_params()`` (a :class:`reservoir.ReservoirForecaster` in practice). Its docstring's
-#: first line is the model's description in ``--help``.
-MODELS = {
-    "esn": _esn_forecaster,
-}
+#: Shortcut options of ``reservoir forecast`` -> the hyperparameter (short name) they set.
+_SHORTCUTS = {"n_units": "n_units", "spectral_radius": "spectral_radius", "leak_rate": "leak_rate",
+              "input_scaling": "input_scaling", "ridge": "alpha", "washout": "washout"}
 
 
 # ----------------------------------------------------------------------------------
@@ -103,56 +83,85 @@ def _leak_rate(text):
     return value
 
 
+def _assignment(text):
+    """``name=value`` -> (name, value); the value is a Python literal (``0.9``, ``None``,
+    ``(0.2, 0.5)``, ``'lstm'``) or else taken as a string (``lstm``)."""
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    try:
+        return name, ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError):
+        return name, value.strip()
+
+
 def _build_parser():
     parser = argparse.ArgumentParser(
         prog="reservoir",
-        description="Reservoir computing on chaotic systems (dysts).",
+        description="Reservoir computing on chaotic systems (dysts) and on your own series.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version('reservoir')}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    from . import ESN, ReservoirForecaster
-
-    # Defaults shown in --help are read from the classes, so they cannot go stale.
-    esn = _defaults(ESN)
-    washout = _defaults(ReservoirForecaster)["washout"]
-    models = "; ".join(f"{name}: {_first_line(factory)}" for name, factory in MODELS.items())
+    models = "; ".join(f"{name}: {spec.description}" for name, spec in MODELS.items())
     fc = commands.add_parser(
         "forecast",
-        help="fit a model on one trajectory of a system and forecast it in closed loop",
+        help="fit a model on a series (a dysts system or your file) and forecast it in closed loop",
         description=(
-            "Integrate one trajectory of a dysts system (pinned integrator, on-disk cache in "
-            "$RESERVOIR_CACHE_DIR or ~/.cache/reservoir), fit the model on its first --train "
-            "points, forecast the next --test-steps points in closed loop, print the scores and "
-            "write forecast.png and metrics.json to the output folder."
+            "Fit the model on the first --train points of a series, forecast the next "
+            "--test-steps points in closed loop, print the scores and write forecast.png and "
+            "metrics.json to the output folder. The series is one trajectory of a dysts system "
+            "(pinned integrator, on-disk cache in $RESERVOIR_CACHE_DIR or ~/.cache/reservoir) or "
+            "your own file (--data)."
         ),
     )
-    fc.add_argument("--system", required=True, metavar="NAME",
-                    help="dysts system name, e.g. Lorenz (see `reservoir systems`)")
-    fc.add_argument("--model", required=True, metavar="NAME", help=f"model name; {models}")
-    fc.add_argument("--n-units", type=_positive_int, default=1000, metavar="N",
-                    help="reservoir size (default: %(default)s)")
-    fc.add_argument("--train", type=_positive_int, default=10000, metavar="STEPS",
-                    help="training points (default: %(default)s)")
+    source = fc.add_mutually_exclusive_group()
+    source.add_argument("--system", metavar="NAME",
+                        help="dysts system name, e.g. Lorenz (case-insensitive; see `reservoir systems`)")
+    source.add_argument("--data", type=Path, metavar="FILE",
+                        help="your own series: .csv (optional header row), .npy or .npz; rows are "
+                             "time steps, columns variables")
+    fc.add_argument("--data-key", default=None, metavar="KEY", help="the array of an .npz file holding several")
+    fc.add_argument("--model", default="esn", metavar="NAME", help=f"model name (default: esn); {models}")
+    fc.add_argument("--set", dest="assignments", action="append", type=_assignment, default=[],
+                    metavar="NAME=VALUE",
+                    help="set a hyperparameter of the model, by nested scikit-learn name "
+                         "(reservoir__spectral_radius=0.8) or short name (spectral_radius=0.8, "
+                         "alpha=1e-6 for a fixed ridge penalty); values are Python literals; repeatable; "
+                         "--list-params shows them")
+    fc.add_argument("--list-params", action="store_true",
+                    help="print the model's hyperparameters (nested names and defaults) and exit")
+    fc.add_argument("--train", type=_positive_int, default=None, metavar="STEPS",
+                    help=f"training points (default: {_DEFAULT_TRAIN} with --system; with --data all "
+                         "points before the last --test-steps)")
     fc.add_argument("--test-steps", type=_positive_int, default=2000, metavar="STEPS",
                     help="closed-loop forecast steps (default: %(default)s)")
     fc.add_argument("--pts-per-period", type=_positive_float, default=100, metavar="P",
                     help="samples per dominant period of the system (default: %(default)s)")
+    fc.add_argument("--dt", type=_positive_float, default=None, metavar="DT",
+                    help="time step of the --data series; with --lyapunov-exponent, times are reported "
+                         "in Lyapunov times, else in steps")
+    fc.add_argument("--lyapunov-exponent", type=_positive_float, default=None, metavar="LAMBDA",
+                    help="largest Lyapunov exponent of the --data series (per time unit; needs --dt)")
     fc.add_argument("--seed", type=_nonnegative_int, default=0,
-                    help="seed of the initial condition and of the reservoir weights (default: %(default)s)")
-    fc.add_argument("--ridge", type=_nonnegative_float, default=None, metavar="ALPHA",
-                    help="ridge penalty of the readout (default: chosen by closed-loop validation "
-                         "on the end of the training series)")
-    fc.add_argument("--spectral-radius", type=_positive_float, default=None, metavar="RHO",
-                    help=f"spectral radius of the recurrent matrix (default: the ESN's, {esn['spectral_radius']})")
-    fc.add_argument("--leak-rate", type=_leak_rate, default=None, metavar="A",
-                    help=f"leak rate in (0, 1] (default: the ESN's, {esn['leak_rate']})")
-    fc.add_argument("--input-scaling", type=_positive_float, default=None, metavar="S",
-                    help=f"input weight scale (default: the ESN's, {esn['input_scaling']})")
-    fc.add_argument("--washout", type=_nonnegative_int, default=None, metavar="STEPS",
-                    help=f"training steps left out of the readout fit (default: the forecaster's, {washout})")
+                    help="seed of the initial condition and of the model's weights (default: %(default)s)")
+    shortcuts = fc.add_argument_group("shortcuts for common hyperparameters (the same as --set NAME=VALUE; "
+                                      "default: the model's)")
+    shortcuts.add_argument("--n-units", type=_positive_int, default=None, metavar="N", help="reservoir size")
+    shortcuts.add_argument("--ridge", type=_nonnegative_float, default=None, metavar="ALPHA",
+                           help="ridge penalty of the readout (--set alpha=ALPHA; the reservoirs' default: "
+                                "chosen by closed-loop validation on the end of the training series)")
+    shortcuts.add_argument("--spectral-radius", type=_positive_float, default=None, metavar="RHO",
+                           help="spectral radius of the recurrent matrix")
+    shortcuts.add_argument("--leak-rate", type=_leak_rate, default=None, metavar="A", help="leak rate in (0, 1]")
+    shortcuts.add_argument("--input-scaling", type=_positive_float, default=None, metavar="S",
+                           help="input weight scale")
+    shortcuts.add_argument("--washout", type=_nonnegative_int, default=None, metavar="STEPS",
+                           help="training steps left out of the readout fit")
     fc.add_argument("--out", type=Path, default=None, metavar="DIR",
-                    help="output folder (default: ./out/<system>_<model>)")
+                    help="output folder (default: ./out/<system or file>_<model>)")
+    fc.add_argument("--quiet", action="store_true", help="no progress bar or status messages")
     fc.set_defaults(handler=_forecast, command_parser=fc)
 
     from .bench.cli import add_commands
@@ -203,147 +212,256 @@ def _systems(parser, args):
 
 
 def _forecast(parser, args):
-    from . import ForecastDivergenceWarning
-    from .chaos import system_info, trajectory
-    from .metrics import normalized_error, nrmse, smape, valid_prediction_time
-    from .plotting import plot_forecast
-
-    if args.model not in MODELS:
-        parser.error(f"unknown model {args.model!r}; available: {', '.join(sorted(MODELS))}")
     try:
-        info = system_info(args.system)
-    except (ValueError, TypeError) as err:
-        parser.error(f"{err} Run `reservoir systems` for the list.")
-
-    out = args.out if args.out is not None else Path("out") / f"{info.name}_{args.model}"
+        name = resolve_name(args.model, MODELS, "model")
+    except ValueError as err:
+        parser.error(f"--model: {err}")
+    spec = MODELS[name]
+    if args.list_params:
+        return _list_params(spec)
+    if args.system is None and args.data is None:
+        parser.error("one of the arguments --system --data is required")
+    source = _source(parser, args)
+    out = args.out if args.out is not None else Path("out") / f"{source['label']}_{name}"
     if out.exists() and not out.is_dir():
         # Checked before the work, not when writing the results at the end.
         parser.error(f"--out: {out} exists and is not a folder")
-    integrator = _integrator(trajectory, info)
-    lyap_per_step = info.lyapunov_times_per_step(args.pts_per_period)
-    dt = info.dt(args.pts_per_period)
-
-    try:
-        model = MODELS[args.model](args)
-    except (ValueError, TypeError) as err:
-        parser.error(str(err))
-    washout = model.get_params().get("washout") or 0
-    if args.train <= washout + 1:
+    model, changed = _build_model(parser, args, spec)
+    washout = model.get_params().get("washout") or 0 if hasattr(model, "get_params") else 0
+    n_train = source["n_train"]
+    if n_train <= washout + 1:
         # Checked before integrating: fit would refuse it anyway, but only after the work.
-        parser.error(f"--train ({args.train}) must exceed the washout + 1 ({washout + 1})")
+        parser.error(f"--train ({n_train}) must exceed the washout + 1 ({washout + 1})")
 
-    n_total = args.train + args.test_steps
-    _status(f"integrating {info.name}: {n_total} points, dt = {dt:.6g}, "
-            f"{integrator['method']} (cached after the first run) ...")
-    start = time.perf_counter()
+    progress = _Progress(args.quiet, ["data", "fit", "forecast", "scores and figure"])
+    timing = {}
     try:
-        _, X = trajectory(info.name, n=n_total, pts_per_period=args.pts_per_period, seed=args.seed,
-                          **integrator["arguments"])
-    except RuntimeError as err:
-        return _run_error(parser.prog, str(err))
-    trajectory_s = time.perf_counter() - start
-    train, truth = X[:args.train], X[args.train:]
+        with progress.stage("data", source["status"]):
+            start = time.perf_counter()
+            try:
+                series = source["load"]()
+            except RuntimeError as err:
+                return _run_error(parser.prog, str(err))
+            timing["trajectory_s"] = time.perf_counter() - start
+        train, truth = series[:n_train], series[n_train:n_train + args.test_steps]
 
-    _status(f"fitting {args.model} on {args.train} points ...")
-    start = time.perf_counter()
+        with progress.stage("fit", f"fitting {name} on {n_train} points ..."):
+            start = time.perf_counter()
+            try:
+                model.fit(train)
+            except (ValueError, TypeError) as err:
+                parser.error(str(err))
+            timing["fit_s"] = time.perf_counter() - start
+
+        with progress.stage("forecast", f"forecasting {args.test_steps} steps in closed loop ..."):
+            start = time.perf_counter()
+            forecast, divergence = _closed_loop(model, args.test_steps)
+            timing["forecast_s"] = time.perf_counter() - start
+
+        with progress.stage("scores and figure", "scoring and drawing ..."):
+            metrics = _score(truth, forecast, divergence, source["lyap_per_step"], args.test_steps)
+            out.mkdir(parents=True, exist_ok=True)
+            fig = _figure(truth, forecast, source, name, args, n_train)
+            fig.savefig(out / "forecast.png", dpi=120)
+    finally:
+        progress.close()
+
+    record = {
+        "system": source["name"],
+        "model": name,
+        "metrics": metrics,
+        "timing": timing,
+        "settings": {
+            **source["settings"],
+            "train": n_train,
+            "test_steps": args.test_steps,
+            "seed": args.seed,
+            "metric_definitions": (
+                "nrmse: per-dimension std of the truth over the test window; smape: 0-200 scale; "
+                "vpt_error: steps before normalised error > error_threshold; "
+                "vpt_smape: steps before cumulative sMAPE > smape_threshold; *_lyapunov = steps * "
+                "lyapunov_times_per_step (null without a Lyapunov exponent)"),
+            "hyperparameters_set": changed,
+            "model_params": _describe(model),
+            # The penalty the default readout chose by closed-loop validation (None: given).
+            "ridge_alpha_chosen": getattr(model, "alpha_", None),
+        },
+        "versions": _versions(),
+        "outputs": {"figure": "forecast.png", "metrics": "metrics.json"},
+    }
+    with atomic_open(out / "metrics.json", "w") as fh:
+        json.dump(_json_safe(record), fh, indent=2, allow_nan=False)
+        fh.write("\n")
+
+    _print_table(source, name, changed, n_train, args, metrics, timing)
+    print(f"\nwrote {out / 'forecast.png'} and {out / 'metrics.json'}")
+    return 0
+
+
+def _list_params(spec):
     try:
-        model.fit(train)
+        params = spec.parameters()
+    except ImportError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    params = {k: v for k, v in params.items() if k not in spec.aliases or "__" in k}
+    width = max(len(k) for k in params) if params else 0
+    print(f"{spec.name}: {spec.description}\nhyperparameters for --set NAME=VALUE (nested name, default):")
+    for key, value in params.items():
+        shown = repr(value) if " object at 0x" not in repr(value) else f"{type(value).__name__}(...)"
+        print(f"  {key:<{width}}  {shown}")
+    if spec.aliases:
+        print(f"aliases: {', '.join(spec.aliases)} (alpha: None = the validated ridge, a number = fixed penalty)"
+              if "alpha" in spec.aliases else f"aliases: {', '.join(spec.aliases)}")
+    return 0
+
+
+def _source(parser, args):
+    """Where the series comes from: its name, how to load it, and its time scales."""
+    if args.system is not None:
+        from .chaos import system_info, trajectory
+
+        if args.dt is not None or args.lyapunov_exponent is not None:
+            parser.error("--dt and --lyapunov-exponent apply to --data; a system's come from dysts")
+        try:
+            info = system_info(args.system)
+        except (ValueError, TypeError) as err:
+            parser.error(f"{err} Run `reservoir systems` for the list.")
+        integrator = _integrator(trajectory, info)
+        n_train = _DEFAULT_TRAIN if args.train is None else args.train
+        n_total = n_train + args.test_steps
+        lyap_per_step = info.lyapunov_times_per_step(args.pts_per_period)
+        dt = info.dt(args.pts_per_period)
+
+        def load():
+            return trajectory(info.name, n=n_total, pts_per_period=args.pts_per_period, seed=args.seed,
+                              **integrator["arguments"])[1]
+
+        return {
+            "name": info.name, "label": info.name, "load": load, "n_train": n_train, "labels": None,
+            "lyap_per_step": lyap_per_step, "dt": dt, "lyapunov_exponent": info.maximum_lyapunov,
+            "status": f"integrating {info.name}: {n_total} points, dt = {dt:.6g}, {integrator['method']} "
+                      "(cached after the first run) ...",
+            "describe": f"{info.name} (dysts; dt = {dt:.6g}, lambda_max = {info.maximum_lyapunov:.4g}, "
+                        f"{1 / lyap_per_step:.1f} steps per Lyapunov time)",
+            "settings": {
+                "pts_per_period": args.pts_per_period, "dt": dt, "period": info.period,
+                "dimension": info.dimension, "lyapunov_exponent": info.maximum_lyapunov,
+                "lyapunov_source": _LAMBDA_SOURCE, "lyapunov_times_per_step": lyap_per_step,
+                "steps_per_lyapunov_time": 1.0 / lyap_per_step, "integrator": integrator["record"],
+                "initial_condition": "reservoir.chaos.trajectory seed recipe (on-attractor point drawn by seed)",
+            },
+        }
+
+    from .series_io import load_series
+
+    if args.lyapunov_exponent is not None and args.dt is None:
+        parser.error("--lyapunov-exponent needs --dt (the time step of the series)")
+    try:
+        series, labels = load_series(args.data, key=args.data_key)
+    except ValueError as err:
+        parser.error(f"--data: {err}")
+    n_points = len(series)
+    n_train = n_points - args.test_steps if args.train is None else args.train
+    if n_train < 2 or n_train + args.test_steps > n_points:
+        parser.error(f"--data: {args.data} has {n_points} points, fewer than --train ({n_train}) + "
+                     f"--test-steps ({args.test_steps}); lower them")
+    dt, lam = args.dt, args.lyapunov_exponent
+    lyap_per_step = dt * lam if lam is not None else None
+    timescale = (f"dt = {dt:g}, lambda_max = {lam:g} (given), {1 / lyap_per_step:.1f} steps per Lyapunov time"
+                 if lyap_per_step else "times in steps: give --dt and --lyapunov-exponent for Lyapunov times")
+    return {
+        "name": str(args.data), "label": args.data.stem, "load": lambda: series, "n_train": n_train,
+        "labels": labels, "lyap_per_step": lyap_per_step, "dt": dt, "lyapunov_exponent": lam,
+        "status": f"reading {args.data} ...",
+        "describe": f"{args.data} ({n_points} points x {series.shape[1]} variables; {timescale})",
+        "settings": {"data": str(args.data), "n_points": n_points, "dimension": series.shape[1],
+                     "columns": labels, "dt": dt, "lyapunov_exponent": lam,
+                     "lyapunov_source": "given (--lyapunov-exponent)" if lam is not None else None,
+                     "lyapunov_times_per_step": lyap_per_step},
+    }
+
+
+def _build_model(parser, args, spec):
+    """The registry's model with the seed, the shortcut options and every --set applied."""
+    params = {}
+    for option, name in _SHORTCUTS.items():
+        if getattr(args, option) is not None:
+            params[name] = getattr(args, option)
+    params.update(dict(args.assignments))
+    try:
+        return spec.build(params, seed=args.seed), params
     except (ValueError, TypeError) as err:
-        parser.error(str(err))
-    fit_s = time.perf_counter() - start
+        parser.error(f"--set: {err}")
+    except ImportError as err:  # a model from an extra that is not installed
+        parser.exit(1, f"error: {parser.prog}: {err}\n")
 
-    _status(f"forecasting {args.test_steps} steps in closed loop ...")
-    start = time.perf_counter()
+
+def _closed_loop(model, n_steps):
+    from .forecaster import ForecastDivergenceWarning
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ForecastDivergenceWarning)
-        forecast = np.asarray(model.forecast(args.test_steps, on_divergence="warn"), dtype=float)
-    forecast_s = time.perf_counter() - start
+        forecast = np.asarray(model.forecast(n_steps, on_divergence="warn"), dtype=float)
     divergence = [str(w.message) for w in caught if issubclass(w.category, ForecastDivergenceWarning)]
     for w in caught:
         if not issubclass(w.category, ForecastDivergenceWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return forecast.reshape(n_steps, -1), divergence
+
+
+def _score(truth, forecast, divergence, lyap_per_step, n_steps):
+    from .metrics import nrmse, smape, valid_prediction_time
 
     # A forecast that blew up to inf/NaN counts as infinitely far from the truth: the
     # error curves then exceed every threshold there (sMAPE terms -> 200), so the VPTs
     # stay defined, while NRMSE over the window is reported as undefined.
     finite = bool(np.all(np.isfinite(forecast)))
     scored = forecast if finite else np.where(np.isfinite(forecast), forecast, truth + 1e100)
-    error = normalized_error(truth, scored)
     vpt_error = valid_prediction_time(truth, scored, "error", threshold=_ERROR_THRESHOLD)
     vpt_smape = valid_prediction_time(truth, scored, "smape", threshold=_SMAPE_THRESHOLD, cumulative=True)
-    metrics = {
+    lt = (lambda steps: steps * lyap_per_step) if lyap_per_step else (lambda steps: None)
+    return {
         "nrmse": nrmse(truth, forecast) if finite else None,
         "smape": smape(truth, scored),
         "vpt_error_steps": vpt_error,
-        "vpt_error_lyapunov": vpt_error * lyap_per_step,
+        "vpt_error_lyapunov": lt(vpt_error),
         "vpt_smape_steps": vpt_smape,
-        "vpt_smape_lyapunov": vpt_smape * lyap_per_step,
+        "vpt_smape_lyapunov": lt(vpt_smape),
         "error_threshold": _ERROR_THRESHOLD,
         "smape_threshold": _SMAPE_THRESHOLD,
-        "test_window_lyapunov": args.test_steps * lyap_per_step,
+        "test_window_lyapunov": lt(n_steps),
         "diverged": bool(divergence) or not finite,
         "divergence_message": divergence[0] if divergence else None,
     }
-    timing = {"trajectory_s": trajectory_s, "fit_s": fit_s, "forecast_s": forecast_s}
-
-    out.mkdir(parents=True, exist_ok=True)
-    t_lyap = np.arange(1, args.test_steps + 1) * lyap_per_step
-    plot_path = plot_forecast(
-        t_lyap, truth, forecast, error, _ERROR_THRESHOLD, metrics["vpt_error_lyapunov"],
-        out / "forecast.png",
-        title=(f"{info.name}, {args.model} (N = {args.n_units}, {args.train} training points, "
-               f"seed {args.seed}): closed-loop forecast\n"
-               f"1 Lyapunov time = 1/\u03bb = {1 / lyap_per_step:.1f} steps "
-               f"(\u03bb = {info.maximum_lyapunov:.4g}, dysts estimate)"),
-    )
-    record = {
-        "system": info.name,
-        "model": args.model,
-        "metrics": metrics,
-        "timing": timing,
-        "settings": {
-            "train": args.train,
-            "test_steps": args.test_steps,
-            "pts_per_period": args.pts_per_period,
-            "seed": args.seed,
-            "dt": dt,
-            "period": info.period,
-            "dimension": info.dimension,
-            "lyapunov_exponent": info.maximum_lyapunov,
-            "lyapunov_source": _LAMBDA_SOURCE,
-            "lyapunov_times_per_step": lyap_per_step,
-            "steps_per_lyapunov_time": 1.0 / lyap_per_step,
-            "metric_definitions": (
-                "nrmse: per-dimension std of the truth over the test window; smape: 0-200 scale; "
-                "vpt_error: steps before normalised error > error_threshold; "
-                "vpt_smape: steps before cumulative sMAPE > smape_threshold; *_lyapunov = steps * "
-                "lyapunov_times_per_step"),
-            "integrator": integrator["record"],
-            "initial_condition": "reservoir.chaos.trajectory seed recipe (on-attractor point drawn by seed)",
-            "model_params": _describe(model),
-            # The penalty the default readout chose by closed-loop validation (None: given).
-            "ridge_alpha_chosen": getattr(model, "alpha_", None),
-        },
-        "versions": _versions(),
-        "outputs": {"figure": plot_path.name, "metrics": "metrics.json"},
-    }
-    with atomic_open(out / "metrics.json", "w") as fh:
-        json.dump(_json_safe(record), fh, indent=2, allow_nan=False)
-        fh.write("\n")
-
-    _print_table(info, args, dt, lyap_per_step, metrics, timing)
-    print(f"\nwrote {out / 'forecast.png'} and {out / 'metrics.json'}")
-    return 0
 
 
-def _print_table(info, args, dt, lyap_per_step, metrics, timing):
+def _figure(truth, forecast, source, name, args, n_train):
+    from .plotting import plot_forecast
+
+    title = f"{source['label']}, {name} ({n_train} training points, seed {args.seed}): closed-loop forecast"
+    if source["lyap_per_step"]:
+        title += (f"\n1 Lyapunov time = 1/\u03bb = {1 / source['lyap_per_step']:.1f} steps "
+                  f"(\u03bb = {source['lyapunov_exponent']:.4g})")
+    labels = source["labels"] if source["labels"] and len(source["labels"]) == truth.shape[1] else None
+    lam = source["lyapunov_exponent"] if source["lyap_per_step"] else None
+    # Lyapunov times when both scales are known, otherwise steps (not time units: the
+    # table and metrics.json report steps then).
+    return plot_forecast(truth, forecast, dt=source["dt"] if lam else None, lyapunov_exponent=lam,
+                         threshold=_ERROR_THRESHOLD, smape_threshold=_SMAPE_THRESHOLD, title=title, labels=labels)
+
+
+def _print_table(source, name, changed, n_train, args, metrics, timing):
+    in_lt = metrics["test_window_lyapunov"] is not None
+
     def vpt(kind):
         steps = metrics[f"vpt_{kind}_steps"]
         # Valid over the whole window: the true VPT is at least this long.
         bound = " (whole window: a lower bound)" if steps == args.test_steps else ""
-        return f"{steps} steps = {metrics[f'vpt_{kind}_lyapunov']:.2f} LT{bound}"
+        lt = f" = {metrics[f'vpt_{kind}_lyapunov']:.2f} LT" if in_lt else ""
+        return f"{steps} steps{lt}{bound}"
 
-    nrmse = "undefined (non-finite forecast)" if metrics["nrmse"] is None else f"{metrics['nrmse']:.4f}"
+    nrmse = "undefined (non-finite forecast)" if metrics["nrmse"] is None else f"{metrics['nrmse']:.4g}"
     rows = [
         ("NRMSE (test window)", nrmse),
         ("sMAPE (0-200, test window)", f"{metrics['smape']:.2f}"),
@@ -351,19 +469,53 @@ def _print_table(info, args, dt, lyap_per_step, metrics, timing):
         (f"VPT, cumulative sMAPE < {metrics['smape_threshold']:g}", vpt("smape")),
         ("fit wall time (incl. JIT compile)", f"{timing['fit_s']:.2f} s"),
         ("forecast wall time (incl. JIT compile)", f"{timing['forecast_s']:.2f} s"),
-        ("trajectory (integration or cache read)", f"{timing['trajectory_s']:.2f} s"),
+        ("data (integration, cache or file read)", f"{timing['trajectory_s']:.2f} s"),
     ]
-    print(f"\n{info.name} / {args.model}: N = {args.n_units}, train {args.train}, "
-          f"test {args.test_steps} steps ({args.test_steps * lyap_per_step:.2f} LT), seed {args.seed}")
-    print(f"dt = {dt:.6g}, lambda_max = {info.maximum_lyapunov:.4g} (dysts estimate), "
-          f"{1 / lyap_per_step:.1f} steps per Lyapunov time")
-    width = max(len(name) for name, _ in rows)
+    window = f" ({metrics['test_window_lyapunov']:.2f} LT)" if in_lt else ""
+    settings = ", ".join(f"{k}={v!r}" for k, v in changed.items()) or "the registry's defaults"
+    print(f"\n{source['describe']}")
+    print(f"model {name} ({MODELS[name].description}) with {settings}, seed {args.seed}: fitted on the first "
+          f"{n_train} points, forecast {args.test_steps} steps{window} in closed loop")
+    width = max(len(label) for label, _ in rows)
     print(f"{'metric':<{width}}  value")
     print(f"{'-' * width}  {'-' * 24}")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
     if metrics["diverged"]:
         print(f"warning: {metrics['divergence_message'] or 'the forecast became non-finite'}")
+
+
+class _Progress:
+    """A tqdm bar over the stages of a command on a terminal; status lines otherwise; nothing
+    with --quiet."""
+
+    def __init__(self, quiet, stages):
+        self.quiet = quiet
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=len(stages), unit="stage", file=sys.stderr, dynamic_ncols=True,
+                            bar_format="{desc} |{bar}| {n_fmt}/{total_fmt} stages [{elapsed}]")
+
+    def stage(self, name, message):
+        import contextlib
+
+        @contextlib.contextmanager
+        def run():
+            if self.bar is not None:
+                self.bar.set_description(message.rstrip(" ."))
+            elif not self.quiet:
+                _status(message)
+            yield
+            if self.bar is not None:
+                self.bar.update()
+
+        return run()
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
 
 
 # ----------------------------------------------------------------------------------
@@ -377,14 +529,6 @@ def _run_error(prog, message):
 
 def _status(message):
     print(message, file=sys.stderr, flush=True)
-
-
-def _first_line(obj):
-    return (inspect.getdoc(obj) or "").strip().splitlines()[0] if inspect.getdoc(obj) else ""
-
-
-def _defaults(cls):
-    return {name: p.default for name, p in inspect.signature(cls).parameters.items()}
 
 
 def _integrator(trajectory, info):
@@ -442,6 +586,7 @@ def _versions():
     from . import __version__
 
     versions = {"reservoir": __version__, "python": platform.python_version()}
+    # numba: dysts integrates with it when present, which changes trajectories in the last bits.
     for package in ("dysts", "numpy", "scipy", "jax", "jaxlib", "scikit-learn", "numba"):
         versions[package] = _version(package)
     return versions

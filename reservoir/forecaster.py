@@ -6,6 +6,7 @@ import jax
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from . import _jax  # noqa: F401  (float64 on)
 from .augment import augment
 from .jacobian_penalty import input_jacobian_rows
 from .estimator_base import ReservoirEstimatorBase, Reiterable

@@ -80,12 +80,13 @@ def published_models():
 
 
 def _index(names, name, what):
+    from .names import resolve_name
+
     names = [str(n) for n in names]
-    if name not in names:
-        close = [n for n in names if n.lower() == str(name).lower()]
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"{what} {name!r} is not in the published univariate benchmark{hint}")
-    return names.index(name)
+    try:  # case-insensitive, close matches in the message
+        return names.index(resolve_name(name, names, what))
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{what} {name!r} is not in the published univariate benchmark ({err})") from None
 
 
 def published_series(system, split="test"):

@@ -51,7 +51,7 @@ def test_every_registered_model_builds_with_its_grid():
         for params in spec.grid:
             forecaster = spec.build(dict(params), 0)
             assert hasattr(forecaster, "fit") and hasattr(forecaster, "forecast")
-    with pytest.raises(ValueError, match="unknown hyperparameters for model 'esn'"):
+    with pytest.raises(ValueError, match="unknown esn hyperparameter 'spectral_radious'; did you mean 'spectral_radius'"):
         get_model("esn").build({"spectral_radious": 1.0}, 0)
 
 

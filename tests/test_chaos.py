@@ -95,11 +95,16 @@ def test_system_info_is_frozen():
         system_info("Lorenz").period = 1.0
 
 
-@pytest.mark.parametrize("name", ["lorenz", "Lorenz63", "Lorentz"])
+@pytest.mark.parametrize("name", ["Lorenz63", "Lorentz", "lorentz"])
 def test_unknown_system_suggests_close_matches(name):
     with pytest.raises(ValueError, match="Lorenz") as excinfo:
         system_info(name)
     assert repr(name) in str(excinfo.value)
+
+
+def test_system_name_is_case_insensitive():
+    assert system_info("lorenz").name == "Lorenz"
+    assert system_info("MACKEYGLASS").name == "MackeyGlass"
 
 
 def test_system_name_must_be_str():

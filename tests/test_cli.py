@@ -131,8 +131,10 @@ def test_systems_lists_lorenz(capsys):
     assert any("135 systems" in line for line in lines)
 
 
-def test_models_registry():
-    assert "esn" in MODELS and callable(MODELS["esn"])
+def test_models_registry_is_the_benchmarks():
+    from reservoir.bench import MODELS as BENCH_MODELS
+
+    assert MODELS is BENCH_MODELS and "esn" in MODELS
 
 
 class _BlowUp:
@@ -155,7 +157,9 @@ class _BlowUp:
 
 
 def test_registered_model_and_non_finite_forecast(monkeypatch, cache, tmp_path, capsys):
-    monkeypatch.setitem(MODELS, "blowup", lambda args: _BlowUp())
+    from reservoir.bench import ModelSpec
+
+    monkeypatch.setitem(MODELS, "blowup", ModelSpec("blowup", "test stand-in", lambda params, seed: _BlowUp()))
     out = tmp_path / "o"
     assert main(["forecast", "--system", "Lorenz", "--model", "blowup", "--train", "400",
                  "--test-steps", "50", "--out", str(out)]) == 0
@@ -172,3 +176,148 @@ def test_python_dash_m(tmp_path):
                             text=True, timeout=120, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "forecast" in result.stdout and "systems" in result.stdout
+
+
+# ----------------------------------------------------------------------------------
+# Every registry model, --set, --data, names (fast: small windows)
+
+TINY = ["--train", "400", "--test-steps", "40"]
+
+
+@pytest.mark.parametrize("model", ["persistence", "mean", "parroting", "nvar", "ngrc"])
+def test_cheap_registry_models_forecast(model, cache, tmp_path):
+    out = tmp_path / model
+    assert main(["forecast", "--system", "lorenz", "--model", model, *TINY, "--quiet", "--out", str(out)]) == 0
+    record = json.loads((out / "metrics.json").read_text())
+    assert record["system"] == "Lorenz" and record["model"] == model
+    assert 0 <= record["metrics"]["smape"] <= 200
+
+
+def test_set_nested_and_short_hyperparameters(cache, tmp_path):
+    out = tmp_path / "o"
+    assert main(["forecast", "--system", "Lorenz", "--model", "ESN", *TINY, "--quiet", "--out", str(out),
+                 "--set", "reservoir__spectral_radius=0.7", "--set", "n_units=60", "--set", "alpha=1e-6",
+                 "--set", "squared=False"]) == 0
+    record = json.loads((out / "metrics.json").read_text())
+    params = record["settings"]["model_params"]["params"]
+    esn = params["reservoir"]["params"]
+    assert (esn["spectral_radius"], esn["n_units"], esn["random_state"]) == (0.7, 60, 0)
+    assert params["squared"] is False
+    assert params["readout"]["params"]["alpha"] == 1e-6 and params["readout"]["params"]["solver"] == "qr"
+    assert record["settings"]["hyperparameters_set"]["n_units"] == 60
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--set", "reservoir__spectral_radious=0.9"], "unknown esn hyperparameter 'reservoir__spectral_radious'"),
+        (["--set", "spectral_radius"], "expected NAME=VALUE"),
+        (["--model", "onoin"], "did you mean 'onion'"),
+        (["--model", "mean", "--n-units", "10"], "unknown mean hyperparameter 'n_units'"),
+    ],
+)
+def test_bad_model_settings_exit_2(argv, message, capsys, cache, tmp_path):
+    with pytest.raises(SystemExit) as excinfo:
+        main(["forecast", "--system", "Lorenz", *TINY, "--out", str(tmp_path / "o"), *argv])
+    assert excinfo.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.fixture(scope="module")
+def lorenz_series(tmp_path_factory):
+    from reservoir.chaos import trajectory
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RESERVOIR_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        return trajectory("Lorenz", n=500, pts_per_period=100, seed=3)[1]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".npy", ".npz"])
+def test_forecast_own_data(suffix, lorenz_series, tmp_path):
+    path = tmp_path / f"series{suffix}"
+    if suffix == ".csv":
+        np.savetxt(path, lorenz_series, delimiter=",", header="x,y,z", comments="")
+    elif suffix == ".npy":
+        np.save(path, lorenz_series)
+    else:
+        np.savez(path, series=lorenz_series)
+    out = tmp_path / "o"
+    assert main(["forecast", "--data", str(path), "--model", "ngrc", "--test-steps", "60", "--quiet",
+                 "--out", str(out)]) == 0
+    record = json.loads((out / "metrics.json").read_text())
+    assert record["settings"]["train"] == 440 and record["settings"]["dimension"] == 3
+    if suffix == ".csv":
+        assert record["settings"]["columns"] == ["x", "y", "z"]
+    metrics = record["metrics"]
+    # No time scale given: VPTs in steps only.
+    assert metrics["vpt_error_lyapunov"] is None and 0 < metrics["vpt_error_steps"] <= 60
+    if suffix != ".npy":
+        return
+    # The same fit with dt and lambda: Lyapunov times = steps * dt * lambda.
+    out2 = tmp_path / "o2"
+    assert main(["forecast", "--data", str(path), "--model", "ngrc", "--test-steps", "60", "--quiet",
+                 "--dt", "0.015", "--lyapunov-exponent", "0.9", "--out", str(out2)]) == 0
+    metrics2 = json.loads((out2 / "metrics.json").read_text())["metrics"]
+    assert metrics2["vpt_error_steps"] == metrics["vpt_error_steps"]
+    assert math.isclose(metrics2["vpt_error_lyapunov"], metrics["vpt_error_steps"] * 0.015 * 0.9)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--lyapunov-exponent", "0.9"], "--lyapunov-exponent needs --dt"),
+        (["--train", "480"], "fewer than --train (480) + --test-steps (60)"),
+    ],
+)
+def test_own_data_errors(extra, message, lorenz_series, tmp_path, capsys):
+    path = tmp_path / "s.npy"
+    np.save(path, lorenz_series)
+    with pytest.raises(SystemExit):
+        main(["forecast", "--data", str(path), "--test-steps", "60", *extra, "--out", str(tmp_path / "o")])
+    assert message in capsys.readouterr().err
+
+
+def test_own_data_file_errors(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,2\n3,nan\n")
+    with pytest.raises(SystemExit):
+        main(["forecast", "--data", str(bad)])
+    assert "NaN or infinite values (first in row 1)" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["forecast", "--data", str(tmp_path / "missing.npy")])
+    assert "does not exist" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["forecast", "--data", str(bad), "--system", "Lorenz"])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_tune_writes_under_out_with_summary(cache, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("optuna")
+    from reservoir.bench import ModelSpec
+
+    def small():
+        from reservoir import ESN, ReservoirForecaster, Ridge
+
+        return ReservoirForecaster(ESN(n_units=40), Ridge(alpha=1e-6))
+
+    space = lambda trial: {"spectral_radius": trial.suggest_float("spectral_radius", 0.2, 1.2)}  # noqa: E731
+    monkeypatch.setitem(MODELS, "tiny", ModelSpec("tiny", "40-unit ESN", small, search_space=space))
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "tune"
+    assert main(["tune", "--model", "Tiny", "--system", "lorenz", "--trials", "2", "--out", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} >= {"tuning.db", "tune.json", "summary.txt"}
+    assert not (tmp_path / "out").exists(), "nothing is written outside --out"
+    record = json.loads((out / "tune.json").read_text())
+    assert record["system"] == "Lorenz" and record["n_trials"] == 2
+    printed = capsys.readouterr().out
+    assert "validation trajectory of Lorenz (initial-condition seed 1)" in printed
+    assert "test trajectory of Lorenz (initial-condition seed 2)" in printed
+    assert f"best validation smape {record['validation']:.4g}" in printed
+    assert "optimistic" in printed
+
+
+def test_list_params(capsys):
+    assert main(["forecast", "--model", "esn", "--list-params"]) == 0
+    printed = capsys.readouterr().out
+    assert "reservoir__spectral_radius" in printed and "0.9" in printed and "aliases: alpha" in printed

@@ -75,7 +75,8 @@ def test_paired_comparison_counts_and_wilcoxon():
 
 def test_bad_names_are_refused_with_a_hint():
     with pytest.raises(ValueError, match="did you mean 'Lorenz'"):
-        published_series("lorenz")
+        published_series("Lorentz")
+    np.testing.assert_array_equal(published_series("lorenz")[1], published_series("Lorenz")[1])  # any case
     with pytest.raises(ValueError, match="split"):
         published_series("Lorenz", "validation")
     with pytest.raises(ValueError, match="model"):

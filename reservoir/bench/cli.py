@@ -5,7 +5,9 @@
 seed, fit length and metric), ``summary.txt``, ``comparison.txt`` (beside the published 2023
 results), ``scores_smape.png`` and ``run.json`` (versions, settings, wall time).
 ``reservoir tune`` runs an Optuna search for one model on one system's validation trajectory
-(SQLite storage, resumable) and scores the best candidate on the test trajectory.
+(``OUT/tuning.db``, resumable), scores the best candidate on the test trajectory and writes
+``OUT/tune.json`` and ``OUT/summary.txt``. Both show a progress bar on a terminal
+(``--quiet``: none) and end with a summary of what was chosen on which data.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import importlib.metadata
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
+from ..names import resolve_name
 from .models import MODELS
 from .protocols import PROTOCOLS
 
@@ -47,7 +51,8 @@ def add_commands(commands, positive_int, nonnegative_int):
     b.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help="workers of the local cluster (default: one per CPU core)")
     _tuning_arguments(b)
-    b.add_argument("--no-progress", action="store_true", help="no progress bar")
+    b.add_argument("--no-progress", "--quiet", dest="quiet", action="store_true",
+                   help="no progress bar (there is none either when stderr is not a terminal)")
     b.set_defaults(handler=_bench, command_parser=b)
 
     t = commands.add_parser(
@@ -56,13 +61,18 @@ def add_commands(commands, positive_int, nonnegative_int):
                     "(criterion: the protocol's selection metric), then refit the best on the test "
                     "trajectory and print its scores. The study is stored under the task's key, so "
                     "rerunning the same command continues the search.")
-    t.add_argument("--model", default="esn", choices=sorted(MODELS))
-    t.add_argument("--system", required=True, metavar="NAME")
-    t.add_argument("--protocol", default="gilpin2023", choices=sorted(PROTOCOLS))
-    t.add_argument("--seed", type=nonnegative_int, default=0)
-    t.add_argument("--trials", type=positive_int, default=50)
-    t.add_argument("--storage", default="sqlite:///out/tuning.db", metavar="URL",
-                   help="Optuna storage (default: %(default)s; a database URL for many workers)")
+    t.add_argument("--model", default="esn", metavar="NAME", help=f"model name (default: esn); {models}")
+    t.add_argument("--system", required=True, metavar="NAME", help="dysts system (case-insensitive)")
+    t.add_argument("--protocol", default="gilpin2023", choices=sorted(PROTOCOLS), help=protocols)
+    t.add_argument("--seed", type=nonnegative_int, default=0,
+                   help="benchmark seed: validation and test initial conditions, model seed (default: 0)")
+    t.add_argument("--trials", type=positive_int, default=50, help="Optuna trials (default: 50)")
+    t.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="output folder: tuning.db, tune.json, summary.txt (default: out/tune/<system>_<model>)")
+    t.add_argument("--storage", default=None, metavar="URL",
+                   help="Optuna storage (default: sqlite:///OUT/tuning.db; a database URL for many workers)")
+    t.add_argument("--quiet", action="store_true",
+                   help="no progress bar (there is none either when stderr is not a terminal)")
     t.set_defaults(handler=_tune, command_parser=t)
 
 
@@ -88,10 +98,12 @@ def _bench(parser, args):
     from .execute import run_benchmark
     from .report import comparison_table, plot_scores, summary_table
 
-    models = [m for m in args.models.split(",") if m]
-    unknown = [m for m in models if m not in MODELS]
-    if unknown or not models:
-        parser.error(f"--models: unknown {unknown}; choose from {sorted(MODELS)}")
+    try:
+        models = [resolve_name(m.strip(), MODELS, "model") for m in args.models.split(",") if m.strip()]
+    except ValueError as err:
+        parser.error(f"--models: {err}")
+    if not models:
+        parser.error(f"--models: give at least one of {sorted(MODELS)}")
     systems = _parse_systems(parser, args.systems, PROTOCOLS[args.protocol].systems())
     try:
         seeds = [int(s) for s in args.seeds.split(",") if s != ""]
@@ -111,11 +123,14 @@ def _bench(parser, args):
     try:
         store = run_benchmark(args.protocol, models, systems, seeds, store=args.out / "results.jsonl",
                               scheduler=args.scheduler, n_workers=args.workers, tuning=args.tuning,
-                              n_trials=args.trials, storage=storage, progress=not args.no_progress)
+                              n_trials=args.trials, storage=storage,
+                              progress=not args.quiet and sys.stderr.isatty())
     except ValueError as err:
         if str(err).startswith("scheduler:"):
             parser.error(f"--{err}")
         raise
+    except ImportError as err:  # Dask or Optuna without the [bench] extra
+        parser.exit(1, f"error: {parser.prog}: {err}\n")
     wall = time.perf_counter() - start
     n_trials = args.trials if args.tuning == "optuna" else None
     # This invocation's tasks only: the store may also hold other tuning modes and runs.
@@ -127,6 +142,7 @@ def _bench(parser, args):
     if PROTOCOLS[args.protocol].attractor_metrics:
         summary += "\n\n" + summary_table(records, ("kl_divergence", "hellinger", "corr_dim_error", "diverged",
                                                     "left_attractor"))
+    summary += "\n\n" + _bench_explanation(PROTOCOLS[args.protocol], args.tuning, args.trials, len(systems), seeds)
     _write_text(args.out / "summary.txt", summary + "\n")
     print(f"\n{args.protocol}: {len(records)} tasks ({sum(r['metrics'] is None for r in records)} failed), "
           f"wall time of this invocation {wall:.0f} s\n")
@@ -159,22 +175,98 @@ def _bench(parser, args):
 
 
 def _tune(parser, args):
-    from ..chaos import list_systems
     from .evaluate import evaluate_task
 
-    if args.system not in list_systems():
-        parser.error(f"--system: unknown system {args.system!r}; see `reservoir systems`")
-    if args.storage.startswith("sqlite:///"):
-        Path(args.storage[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    record = evaluate_task(args.protocol, args.model, args.system, args.seed, tuning="optuna",
-                           n_trials=args.trials, storage=args.storage)
+    from .._optional import require
+
+    try:
+        require("optuna", "bench", "reservoir tune")
+    except ImportError as err:
+        parser.exit(1, f"error: {parser.prog}: {err}\n")
+    protocol = PROTOCOLS[args.protocol]
+    try:
+        model = resolve_name(args.model, MODELS, "model")
+        system = resolve_name(args.system, protocol.systems(), "system", hint="(see `reservoir systems`)")
+    except ValueError as err:
+        parser.error(str(err))
+    if MODELS[model].search_space is None:
+        parser.error(f"--model: {model} has no hyperparameters to tune; choose one of "
+                     f"{sorted(m for m, s in MODELS.items() if s.search_space)}")
+    out = args.out if args.out is not None else Path("out") / "tune" / f"{system}_{model}"
+    if out.exists() and not out.is_dir():
+        parser.error(f"--out: {out} exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    storage = args.storage or f"sqlite:///{out / 'tuning.db'}"
+    if storage.startswith("sqlite:///"):
+        Path(storage[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    try:
+        record = evaluate_task(protocol, model, system, args.seed, tuning="optuna", n_trials=args.trials,
+                               storage=storage, progress=not args.quiet and sys.stderr.isatty())
+    except ImportError as err:  # Optuna without the [bench] extra
+        parser.exit(1, f"error: {parser.prog}: {err}\n")
+    record["wall_seconds"] = time.perf_counter() - start
+    _write_text(out / "tune.json", json.dumps(record, indent=2, default=str) + "\n")
     if record["error"]:
         print(record["error"])
         return 1
-    print(f"best validation {PROTOCOLS[args.protocol].selection_metric}: {record['validation']:.4g}")
-    print(f"best params: {json.dumps(record['params'], default=str)}")
-    print("test: " + ", ".join(f"{k} {v:.4g}" for k, v in record["metrics"].items()))
+    summary = _tune_summary(protocol, record, storage)
+    _write_text(out / "summary.txt", summary + "\n")
+    print(summary)
+    print(f"\nwrote {out}/tune.json, summary.txt; the study is in {storage} (rerun to continue it)")
     return 0
+
+
+def _split(protocol, system, seed, split):
+    """Which data a split is, in words."""
+    if protocol.data == "published":
+        return f"the published {'train' if split == 'validation' else 'test'} file of {system}"
+    ic = protocol.validation_seed(seed) if split == "validation" else protocol.test_seed(seed)
+    return f"the {split} trajectory of {system} (initial-condition seed {ic})"
+
+
+def _tune_summary(protocol, record, storage):
+    metric = protocol.selection_metric
+    m = record["metrics"]
+    lines = [
+        f"{record['model']} on {record['system']}, protocol {protocol.name}, seed {record['seed']}: "
+        f"{record['n_trials']} Optuna trials (TPE), study in {storage}",
+        "",
+        f"chosen: {json.dumps(record['params'], default=str)}",
+        f"  on {_split(protocol, record['system'], record['seed'], 'validation')}: fitted on its first "
+        f"{protocol.n_fit} points, forecast {protocol.n_forecast} steps in closed loop; best validation "
+        f"{metric} {record['validation']:.4g} ({'lower' if protocol.selection_mode == 'min' else 'higher'} "
+        "is better).",
+        f"test: the chosen model refitted on the first {protocol.n_fit} points of "
+        f"{_split(protocol, record['system'], record['seed'], 'test')}, forecast {protocol.n_forecast} steps, "
+        f"scored over {protocol.n_evaluated}:",
+        f"  sMAPE {m['smape']:.4g} (0-200), VPT {m['vpt_smape']:.3g} LT (cumulative sMAPE < 30), "
+        f"{m['vpt_error']:.3g} LT (normalised error < 0.4), NRMSE {m['nrmse']:.4g}.",
+        "",
+        f"The validation {metric} is the best of {record['n_trials']} tries on one trajectory, so it is "
+        "optimistic;",
+        "the test score, on an initial condition the search never saw, is the one to report. A large gap "
+        "means the",
+        "chosen model fits the validation segment rather than the system (try more seeds: --seed).",
+    ]
+    return "\n".join(lines)
+
+
+def _bench_explanation(protocol, tuning, n_trials, n_systems, seeds):
+    chosen = {"grid": "each model's grid", "optuna": f"an Optuna search of {n_trials} trials",
+              "none": "no search (the registry's defaults)"}[tuning]
+    if protocol.data == "published":
+        validation, test = "the published train file", "the published test file"
+    else:
+        validation = "a validation trajectory (initial-condition seed 2 s + 1 for benchmark seed s)"
+        test = "a test trajectory (seed 2 s + 2)"
+    import textwrap
+
+    text = (f"How to read it: for each of {n_systems} systems x {len(seeds)} seeds, hyperparameters were chosen "
+            f"by {chosen} on {validation} (criterion: {protocol.selection_metric}); the chosen model was "
+            f"refitted on the first {protocol.n_fit} points of {test} and scored on its next "
+            f"{protocol.n_evaluated} points: the table gives those test scores.")
+    return textwrap.fill(text, width=100)
 
 
 def _parse_systems(parser, text, known):
@@ -188,10 +280,13 @@ def _parse_systems(parser, text, known):
         if k < 1:
             parser.error(f"--systems: K must be positive, got {text!r}")
         return known[:k]
-    systems = [s for s in text.split(",") if s]
-    unknown = [s for s in systems if s not in known]
-    if unknown or not systems:
-        parser.error(f"--systems: unknown systems {unknown}; see `reservoir systems`")
+    try:
+        systems = [resolve_name(s.strip(), known, "system", hint="(see `reservoir systems`)")
+                   for s in text.split(",") if s.strip()]
+    except ValueError as err:
+        parser.error(f"--systems: {err}")
+    if not systems:
+        parser.error("--systems: give 'all', first:K or comma-separated names")
     return systems
 
 

@@ -107,7 +107,7 @@ def _inside_box(y_true, y_pred, margin=0.5):
 
 
 def evaluate_task(protocol, model, system, seed=0, fit_length=None, tuning="grid", n_trials=30,
-                  storage=None) -> dict:
+                  storage=None, progress=False) -> dict:
     """Run one benchmark task and return its record.
 
     Parameters
@@ -127,6 +127,8 @@ def evaluate_task(protocol, model, system, seed=0, fit_length=None, tuning="grid
         Optuna trials (``tuning="optuna"``).
     storage : str, optional
         Optuna storage URL (``tuning="optuna"``); default in memory.
+    progress : bool, default False
+        A progress bar over the Optuna trials (``tuning="optuna"``).
 
     Returns
     -------
@@ -176,12 +178,13 @@ def evaluate_task(protocol, model, system, seed=0, fit_length=None, tuning="grid
         if tuning == "grid":
             params, value = _choose_on_grid(spec, objective, protocol.selection_mode)
         elif tuning == "optuna":
-            import optuna
-
+            from .._optional import require
             from .tuning import tune
 
+            optuna = require("optuna", "bench", "hyperparameter tuning (--tuning optuna)")
+
             study = tune(spec, objective, n_trials=n_trials, direction=_direction(protocol.selection_mode),
-                         storage=storage, study_name=record["key"], seed=seed)
+                         storage=storage, study_name=record["key"], seed=seed, progress=progress)
             params, value = spec.search_space(optuna.trial.FixedTrial(study.best_params)), study.best_value
         else:
             params, value = {}, None

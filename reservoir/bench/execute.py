@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 
+from ..names import resolve_name
 from .evaluate import evaluate_task, task_key
 from .models import get_model
 from .protocols import get_protocol
@@ -105,6 +106,9 @@ def run_benchmark(protocol, models, systems="all", seeds=(0,), store="results.js
 def _run_on_dask(tasks, options, store, bar, scheduler, n_workers):
     if not tasks:
         return
+    from .._optional import require
+
+    require("dask.distributed", "bench", "running the benchmark on Dask (use --scheduler serial without it)")
     from dask.distributed import Client, LocalCluster, as_completed
 
     if scheduler is None:
@@ -156,9 +160,13 @@ def _check_systems(systems, protocol):
     if isinstance(systems, str) and systems == "all":
         return known
     systems = _as_list(systems, "systems")
-    unknown = [s for s in systems if s not in known]
-    if unknown:
-        raise ValueError(f"unknown systems {unknown} for protocol {protocol.name}; see "
-                         f"get_protocol({protocol.name!r}).systems()")
-    return systems
-
+    resolved, problems = [], []
+    for system in systems:
+        try:  # case-insensitive, close matches in the message
+            resolved.append(resolve_name(system, known, "system"))
+        except (ValueError, TypeError) as err:
+            problems.append(str(err))
+    if problems:
+        raise ValueError(f"unknown systems for protocol {protocol.name}: {'; '.join(problems)} (see "
+                         f"get_protocol({protocol.name!r}).systems())")
+    return resolved

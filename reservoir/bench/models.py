@@ -1,63 +1,247 @@
-"""Named models for the benchmark: how to build each one, and which hyperparameters to try.
+"""The model registry: every named model of ``reservoir forecast``, ``reservoir bench`` and
+``reservoir tune``, built from scikit-learn nested parameters.
 
-A :class:`ModelSpec` turns a dict of hyperparameters and a seed into an unfitted forecaster
-(``fit(series)``, ``forecast(n_steps, context=None, on_divergence=...)``), and carries the
-candidates the benchmark tries on the validation trajectory: a small ``grid`` (the default,
-cheap enough for 135 systems) and an Optuna ``search_space`` for real tuning. Any forecaster
-with that interface joins the benchmark by registering a spec here or passing one to
-:func:`reservoir.bench.run_benchmark`.
+A :class:`ModelSpec` holds a *template*, a zero-argument function returning the model's
+default unfitted forecaster, and builds a candidate as ``clone(template)`` followed by
+``set_params(reservoir__spectral_radius=..., readout=...)``: defaults live in the classes and
+in the template only, never restated in a build function. Short names (``spectral_radius``,
+``alpha``) resolve to the unique nested parameter ending in them, or through the spec's
+``aliases`` (``alpha`` sets the readout: ``None`` keeps the forecaster's validated ridge,
+a number fits ``Ridge(alpha, solver="qr")``). The spec also carries the candidates the
+benchmark tries on the validation trajectory (``grid``) and an Optuna ``search_space``.
+
+Adding a model is one entry in :data:`MODELS` (or :func:`register` at run time), e.g.::
+
+    def _deep_esn():
+        from .. import DeepESN, ReservoirForecaster
+        return ReservoirForecaster(DeepESN(n_layers=3))
+
+    ModelSpec("deep_esn", "deep ESN, 3 layers", _deep_esn, _grid(leak_rate=(0.3, 1.0)))
+
+and the model is then available to ``reservoir forecast --model deep_esn``, to
+``reservoir bench --models deep_esn`` and to ``reservoir tune --model deep_esn``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+import inspect
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
-__all__ = ["MODELS", "ModelSpec", "get_model"]
+from ..names import resolve_name
+
+__all__ = ["MODELS", "ModelSpec", "get_model", "register"]
+
+
+def _ridge_alpha(alpha):
+    """``alpha`` of the reservoir forecasters: ``None`` keeps the forecaster's default readout
+    (the accurate ridge with its penalty chosen by closed-loop validation on the fit window),
+    a number fits ``Ridge(alpha=alpha, solver="qr")``."""
+    from ..readouts import Ridge
+
+    return {"readout": None if alpha is None else Ridge(alpha=alpha, solver="qr")}
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """How the benchmark builds and tunes one model.
+    """How to build, and which hyperparameters to try for, one named model.
 
     Attributes
     ----------
     name : str
-        Registry name, used in result tables.
+        Registry name, used on the command line and in result tables.
     description : str
         One line for reports and ``--help``.
-    build : callable
-        ``build(params, seed) -> forecaster``: an unfitted forecaster for hyperparameters
-        ``params`` (a dict; missing keys take the model's defaults) and random seed ``seed``.
+    template : callable
+        ``template() -> forecaster``: the model's default unfitted forecaster (``fit(series)``,
+        ``forecast(n_steps, context=None, on_divergence=...)``, ``get_params``/``set_params``).
+        For models outside scikit-learn's parameter protocol a callable of two arguments
+        ``build(params, seed) -> forecaster`` is accepted instead and used verbatim.
     grid : tuple of dict
         Hyperparameter candidates tried on the validation trajectory (``({},)``: none).
     search_space : callable, optional
         ``search_space(trial) -> params`` for Optuna tuning; ``None`` if there is nothing to tune.
+    seed_params : tuple of str
+        Nested parameters that receive the benchmark's model seed.
+    aliases : mapping
+        Short name -> nested parameter name, or -> ``f(value) -> dict`` of nested parameters.
 
     Examples
     --------
     >>> spec = get_model("esn")
     >>> spec.build({"n_units": 50}, seed=0).reservoir.n_units
     50
+    >>> spec.build({"reservoir__spectral_radius": 0.5}).reservoir.spectral_radius
+    0.5
     """
 
     name: str
     description: str
-    build: Callable
+    template: Callable
     grid: tuple = ({},)
     search_space: Callable | None = None
+    seed_params: tuple = ("reservoir__random_state",)
+    aliases: Mapping = field(default_factory=lambda: {"alpha": _ridge_alpha})
+
+    def _is_builder(self):
+        required = [p for p in inspect.signature(self.template).parameters.values()
+                    if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        return len(required) == 2
+
+    def parameters(self) -> dict:
+        """Every hyperparameter ``build`` accepts: nested name -> default (aliases included).
+
+        Examples
+        --------
+        >>> get_model("esn").parameters()["reservoir__spectral_radius"]
+        0.9
+        """
+        if self._is_builder():
+            return {}
+        params = {k: v for k, v in self.template().get_params(deep=True).items()
+                  if not hasattr(v, "get_params")}
+        return {**params, **{k: params.get(v) if isinstance(v, str) else None
+                             for k, v in self.aliases.items() if k not in params}}
+
+    def resolve(self, params) -> dict:
+        """Nested scikit-learn parameters for ``params`` (short names, aliases or nested names).
+
+        Raises
+        ------
+        ValueError
+            On a name that is not a hyperparameter of the model; the message names it and
+            lists close matches.
+        """
+        nested_names = list(self.parameters())
+        known = set(nested_names)
+        nested = {}
+        for name, value in dict(params).items():
+            if name in known and name not in self.aliases:
+                nested[name] = value
+            elif name in self.aliases:
+                target = self.aliases[name]
+                nested.update(target(value) if callable(target) else {target: value})
+            else:
+                matches = [k for k in nested_names if k.endswith("__" + name)]
+                if len(matches) != 1:
+                    what = f"{self.name} hyperparameter"
+                    if len(matches) > 1:
+                        raise ValueError(f"{what} {name!r} is ambiguous: give one of {matches}")
+                    tails = [k.rsplit("__", 1)[-1] for k in nested_names]
+                    short = {t for t in tails if tails.count(t) == 1}
+                    resolve_name(name, sorted(known | short), what,
+                                 hint=f"(see get_model({self.name!r}).parameters())")
+                nested[matches[0]] = value
+        return nested
+
+    def build(self, params=None, seed=None):
+        """An unfitted forecaster: the template with ``seed`` and ``params`` set.
+
+        Parameters
+        ----------
+        params : dict, optional
+            Hyperparameters by short name (``spectral_radius``), alias (``alpha``) or nested
+            scikit-learn name (``reservoir__spectral_radius``); missing ones keep the defaults.
+        seed : int, optional
+            The model's random seed (``seed_params``); ``None`` leaves the template's.
+        """
+        params = {} if params is None else dict(params)
+        if self._is_builder():
+            return self.template(params, seed)
+        from sklearn.base import clone
+
+        estimator = clone(self.template())
+        nested = self.resolve(params)
+        if seed is not None:
+            estimator.set_params(**{name: seed for name in self.seed_params})
+        # Objects first (a readout set by an alias), then parameters nested inside them.
+        estimator.set_params(**{k: v for k, v in nested.items() if "__" not in k})
+        estimator.set_params(**{k: v for k, v in nested.items() if "__" in k})
+        return estimator
 
 
-def _esn_build(params, seed):
+# ----------------------------------------------------------------------------------
+# Templates: the default forecaster of each model (everything else is the classes' default)
+
+
+def _esn():
     from .. import ESN, ReservoirForecaster
 
-    p = {"n_units": 500, "spectral_radius": 0.9, "leak_rate": 1.0, "input_scaling": 0.3,
-         "in_degree": 10, "bias_scaling": 1.0, "alpha": None, "washout": 100, "squared": True}
-    _update(p, params, "esn")
-    esn = ESN(n_units=p["n_units"], spectral_radius=p["spectral_radius"], leak_rate=p["leak_rate"],
-              input_scaling=p["input_scaling"], in_degree=p["in_degree"], bias_scaling=p["bias_scaling"],
-              random_state=seed)
-    return ReservoirForecaster(esn, _readout(p["alpha"]), washout=p["washout"], squared=p["squared"])
+    return ReservoirForecaster(ESN())
+
+
+def _onion():
+    from .. import OnionESN, ReservoirForecaster
+
+    return ReservoirForecaster(OnionESN(n_units=500))
+
+
+def _ei():
+    from .. import EIReservoir, ReservoirForecaster
+
+    return ReservoirForecaster(EIReservoir(gain=4.0, input_fraction=1.0, adaptation=None))
+
+
+def _qrnn():
+    from .._optional import require
+
+    require("qiskit", "quantum", "the qrnn model")  # a clear error without [quantum]
+    from quantum import QRNNReservoir
+
+    from .. import ReservoirForecaster, Ridge
+
+    return ReservoirForecaster(QRNNReservoir(n_qubits=6), Ridge(alpha=1e-6, solver="qr"))
+
+
+def _lsm():
+    from .. import LSM, ReservoirForecaster, Ridge
+
+    return ReservoirForecaster(LSM(n_units=300, steps_per_input=5, encoding="current"),
+                               Ridge(alpha=1e-6, solver="qr"))
+
+
+def _analog():
+    from hardware import AnalogReservoir, Crossbar, RampADC
+
+    from .. import ESN, ReservoirForecaster, Ridge
+
+    esn = ESN(spectral_radius=0.5, input_scaling=0.1)
+    return ReservoirForecaster(AnalogReservoir(esn, Crossbar(), activation_adc=RampADC(bits=8)),
+                               Ridge(alpha=1e-6, solver="qr"))
+
+
+def _persistence():
+    from ..baselines import PersistenceForecaster
+
+    return PersistenceForecaster()
+
+
+def _mean():
+    from ..baselines import MeanForecaster
+
+    return MeanForecaster()
+
+
+def _parroting():
+    from ..baselines import ContextParroting
+
+    return ContextParroting()
+
+
+def _nvar():
+    from ..nvar import NVARForecaster
+
+    return NVARForecaster(order=1)
+
+
+def _ngrc():
+    from ..nvar import NVARForecaster
+
+    return NVARForecaster()
+
+
+# ----------------------------------------------------------------------------------
+# Optuna search spaces (short names, as stored in the results)
 
 
 def _esn_space(trial):
@@ -71,17 +255,6 @@ def _esn_space(trial):
     }
 
 
-def _onion_build(params, seed):
-    from .. import OnionESN, ReservoirForecaster
-
-    p = {"n_units": 500, "radii": (0.25, 0.5, 0.75, 1.0), "leak_rate": 1.0, "input_scaling": 0.3,
-         "bias_scaling": 1.0, "alpha": None, "washout": 100}
-    _update(p, params, "onion")
-    onion = OnionESN(n_units=p["n_units"], radii=tuple(p["radii"]), leak_rate=p["leak_rate"],
-                     input_scaling=p["input_scaling"], bias_scaling=p["bias_scaling"], random_state=seed)
-    return ReservoirForecaster(onion, _readout(p["alpha"]), washout=p["washout"])
-
-
 def _onion_space(trial):
     outer = trial.suggest_float("outer_radius", 0.3, 1.3)
     return {
@@ -90,18 +263,6 @@ def _onion_space(trial):
         "input_scaling": trial.suggest_float("input_scaling", 0.01, 1.0, log=True),
         "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
     }
-
-
-def _ei_build(params, seed):
-    from .. import EIReservoir, ReservoirForecaster
-
-    p = {"n_units": 500, "balance": 0.0, "gain": 4.0, "leak_rate": 1.0, "input_fraction": 1.0,
-         "input_scaling": 0.5, "adaptation": None, "alpha": None, "washout": 100}
-    _update(p, params, "ei")
-    ei = EIReservoir(n_units=p["n_units"], balance=p["balance"], gain=p["gain"], leak_rate=p["leak_rate"],
-                     input_fraction=p["input_fraction"], input_scaling=p["input_scaling"],
-                     adaptation=p["adaptation"], random_state=seed)
-    return ReservoirForecaster(ei, _readout(p["alpha"]), washout=p["washout"])
 
 
 def _ei_space(trial):
@@ -114,18 +275,6 @@ def _ei_space(trial):
     }
 
 
-def _qrnn_build(params, seed):
-    from quantum import QRNNReservoir
-
-    from .. import ReservoirForecaster
-
-    p = {"cell": "lstm", "n_qubits": 6, "n_layers": 2, "alpha": 1e-6, "washout": 100}
-    _update(p, params, "qrnn")
-    qrnn = QRNNReservoir(cell=p["cell"], n_qubits=p["n_qubits"], n_layers=p["n_layers"], backend="exact",
-                         random_state=seed)
-    return ReservoirForecaster(qrnn, _readout(p["alpha"]), washout=p["washout"])
-
-
 def _qrnn_space(trial):
     return {
         "cell": trial.suggest_categorical("cell", ["rnn", "lstm", "gru"]),
@@ -134,36 +283,12 @@ def _qrnn_space(trial):
     }
 
 
-def _lsm_build(params, seed):
-    from .. import LSM, ReservoirForecaster
-
-    p = {"n_units": 300, "steps_per_input": 5, "alpha": 1e-6, "washout": 100}
-    _update(p, params, "lsm")
-    lsm = LSM(n_units=p["n_units"], steps_per_input=p["steps_per_input"], encoding="current", random_state=seed)
-    return ReservoirForecaster(lsm, _readout(p["alpha"]), washout=p["washout"])
-
-
 def _lsm_space(trial):
     return {
         "n_units": trial.suggest_int("n_units", 100, 1000, step=100),
         "steps_per_input": trial.suggest_int("steps_per_input", 1, 10),
         "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
     }
-
-
-def _analog_build(params, seed):
-    from hardware import AnalogReservoir, Crossbar, RampADC
-
-    from .. import ESN, ReservoirForecaster
-
-    p = {"n_units": 500, "spectral_radius": 0.5, "leak_rate": 1.0, "input_scaling": 0.1, "adc_bits": 8,
-         "device": "reram_default", "alpha": 1e-6, "washout": 100}
-    _update(p, params, "analog")
-    esn = ESN(n_units=p["n_units"], spectral_radius=p["spectral_radius"], leak_rate=p["leak_rate"],
-              input_scaling=p["input_scaling"], random_state=seed)
-    analog = AnalogReservoir(esn, Crossbar(device=p["device"]), activation_adc=RampADC(bits=p["adc_bits"]),
-                             random_state=seed)
-    return ReservoirForecaster(analog, _readout(p["alpha"]), washout=p["washout"])
 
 
 def _analog_space(trial):
@@ -176,56 +301,6 @@ def _analog_space(trial):
     }
 
 
-def _persistence_build(params, seed):
-    from ..baselines import PersistenceForecaster
-
-    return PersistenceForecaster(**params)
-
-
-def _mean_build(params, seed):
-    from ..baselines import MeanForecaster
-
-    return MeanForecaster(**params)
-
-
-def _parroting_build(params, seed):
-    from ..baselines import ContextParroting
-
-    return ContextParroting(**params)
-
-
-def _nvar_build(params, seed):
-    from ..nvar import NVARForecaster
-
-    p = {"order": 1}
-    p.update(params)
-    return NVARForecaster(**p)
-
-
-def _ngrc_build(params, seed):
-    from ..nvar import NVARForecaster
-
-    p = {"order": 2}
-    p.update(params)
-    return NVARForecaster(**p)
-
-
-def _readout(alpha):
-    """``Ridge(alpha, solver="qr")``, or None (the forecaster's default: the accurate ridge
-    with its penalty chosen by closed-loop validation on the fit window) for ``alpha=None``."""
-    from ..readouts import Ridge
-
-    return None if alpha is None else Ridge(alpha=alpha, solver="qr")
-
-
-def _update(defaults, params, model):
-    unknown = set(params) - set(defaults)
-    if unknown:
-        raise ValueError(f"unknown hyperparameters for model {model!r}: {sorted(unknown)}; "
-                         f"known: {sorted(defaults)}")
-    defaults.update(params)
-
-
 def _grid(**axes):
     """All combinations of the given hyperparameter values, as a tuple of dicts."""
     combos = [{}]
@@ -233,6 +308,22 @@ def _grid(**axes):
         combos = [{**c, name: v} for c in combos for v in values]
     return tuple(combos)
 
+
+def _analog_adc_bits(bits):
+    from hardware import RampADC
+
+    return {"reservoir__activation_adc": RampADC(bits=bits)}
+
+
+def _analog_device(device):
+    from hardware import Crossbar
+
+    return {"reservoir__crossbar": Crossbar(device=device)}
+
+
+#: The chip's converters are plain objects, not estimators: ``adc_bits`` (the activation ADC's
+#: resolution; the crossbar's own ``adc_bits`` is another converter) and ``device`` replace them.
+_ANALOG_ALIASES = {"alpha": _ridge_alpha, "adc_bits": _analog_adc_bits, "device": _analog_device}
 
 #: Name -> :class:`ModelSpec`. The ESN, onion and E/I reservoirs leave the ridge penalty to
 #: the forecaster (``alpha=None``: chosen by closed-loop validation inside the fit window, see
@@ -243,44 +334,64 @@ def _grid(**axes):
 MODELS = {
     m.name: m
     for m in (
-        ModelSpec("esn", "echo state network, 500 units, ridge readout with squared states",
-                  _esn_build,
+        ModelSpec("esn", "echo state network, 500 units, ridge readout with squared states", _esn,
                   _grid(spectral_radius=(0.5, 0.9, 1.2), leak_rate=(0.3, 1.0), input_scaling=(0.3, 1.0)),
                   _esn_space),
-        ModelSpec("onion", "onion ESN, 500 units in 4 rings (reservoir.OnionESN)", _onion_build,
+        ModelSpec("onion", "onion ESN, 500 units in 4 rings (reservoir.OnionESN)", _onion,
                   _grid(leak_rate=(0.3, 1.0), input_scaling=(0.1, 0.5)), _onion_space),
-        ModelSpec("ei", "E/I balanced sigmoid reservoir, 500 units (reservoir.EIReservoir)", _ei_build,
+        ModelSpec("ei", "E/I balanced sigmoid reservoir, 500 units (reservoir.EIReservoir)", _ei,
                   _grid(balance=(-0.25, 0.0), leak_rate=(0.3, 1.0)), _ei_space),
         ModelSpec("qrnn", "quantum QLSTM reservoir, 6 qubits, exact simulation (quantum.QRNNReservoir)",
-                  _qrnn_build, _grid(cell=("rnn", "lstm"), alpha=(1e-8, 1e-6)), _qrnn_space),
-        ModelSpec("lsm", "liquid state machine, 300 LIF neurons, current input (reservoir.LSM)", _lsm_build,
+                  _qrnn, _grid(cell=("rnn", "lstm"), alpha=(1e-8, 1e-6)), _qrnn_space),
+        ModelSpec("lsm", "liquid state machine, 300 LIF neurons, current input (reservoir.LSM)", _lsm,
                   _grid(alpha=(1e-8, 1e-6)), _lsm_space),
         ModelSpec("analog", "the ESN on a simulated ReRAM crossbar with an 8-bit ramp-ADC tanh "
-                  "(hardware.AnalogReservoir)", _analog_build, _grid(leak_rate=(0.3, 1.0), alpha=(1e-8, 1e-6)),
-                  _analog_space),
-        ModelSpec("persistence", "repeat the last fitted value", _persistence_build),
-        ModelSpec("mean", "repeat the mean of the fit window", _mean_build),
-        ModelSpec("parroting", "context parroting (Zhang & Gilpin 2025)", _parroting_build,
-                  _grid(context_length=(5, 10, 25, 50))),
-        ModelSpec("nvar", "linear NVAR, as in the 2023 benchmark", _nvar_build,
-                  _grid(delay=(2, 5, 15, 30, 60, 120))),
-        ModelSpec("ngrc", "quadratic next-generation RC (Gauthier 2021)", _ngrc_build,
-                  _grid(delay=(2, 3, 4), skip=(1, 5), alpha=(1e-8, 1e-5))),
+                  "(hardware.AnalogReservoir)", _analog, _grid(leak_rate=(0.3, 1.0), alpha=(1e-8, 1e-6)),
+                  _analog_space, seed_params=("reservoir__random_state", "reservoir__reservoir__random_state"),
+                  aliases=_ANALOG_ALIASES),
+        ModelSpec("persistence", "repeat the last fitted value", _persistence, seed_params=(), aliases={}),
+        ModelSpec("mean", "repeat the mean of the fit window", _mean, seed_params=(), aliases={}),
+        ModelSpec("parroting", "context parroting (Zhang & Gilpin 2025)", _parroting,
+                  _grid(context_length=(5, 10, 25, 50)), seed_params=(), aliases={}),
+        ModelSpec("nvar", "linear NVAR, as in the 2023 benchmark", _nvar,
+                  _grid(delay=(2, 5, 15, 30, 60, 120)), seed_params=(), aliases={}),
+        ModelSpec("ngrc", "quadratic next-generation RC (Gauthier 2021)", _ngrc,
+                  _grid(delay=(2, 3, 4), skip=(1, 5), alpha=(1e-8, 1e-5)), seed_params=(), aliases={}),
     )
 }
 
 
-def get_model(model) -> ModelSpec:
-    """A :class:`ModelSpec` by name (or the spec itself).
+def register(spec: ModelSpec) -> ModelSpec:
+    """Add (or replace) a model in :data:`MODELS`, for the benchmark and the command line.
 
     Examples
     --------
-    >>> get_model("parroting").name
+    >>> def _small():
+    ...     from reservoir import ESN, ReservoirForecaster
+    ...     return ReservoirForecaster(ESN(n_units=40))
+    >>> register(ModelSpec("small_esn", "40-unit ESN", _small)).name
+    'small_esn'
+    >>> _ = MODELS.pop("small_esn")
+    """
+    if not isinstance(spec, ModelSpec):
+        raise TypeError(f"spec must be a ModelSpec, got {type(spec).__name__}")
+    MODELS[spec.name] = spec
+    return spec
+
+
+def get_model(model) -> ModelSpec:
+    """A :class:`ModelSpec` by name (case-insensitive) or the spec itself.
+
+    Examples
+    --------
+    >>> get_model("Parroting").name
     'parroting'
     """
     if isinstance(model, ModelSpec):
         return model
+    if not isinstance(model, str):
+        raise ValueError(f"model must be one of {sorted(MODELS)} or a ModelSpec, got {model!r}")
     try:
-        return MODELS[model]
-    except (KeyError, TypeError):
-        raise ValueError(f"model must be one of {sorted(MODELS)} or a ModelSpec, got {model!r}") from None
+        return MODELS[resolve_name(model, MODELS, "model")]
+    except ValueError as err:
+        raise ValueError(f"{err} (model must be one of {sorted(MODELS)} or a ModelSpec)") from None

@@ -165,7 +165,10 @@ def get_protocol(protocol) -> Protocol:
     """
     if isinstance(protocol, Protocol):
         return protocol
+    from ..names import resolve_name
+
     try:
-        return PROTOCOLS[protocol]
-    except (KeyError, TypeError):
-        raise ValueError(f"protocol must be one of {sorted(PROTOCOLS)} or a Protocol, got {protocol!r}") from None
+        return PROTOCOLS[resolve_name(protocol, PROTOCOLS, "protocol")]
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"protocol must be one of {sorted(PROTOCOLS)} or a Protocol, got {protocol!r} "
+                         f"({err})") from None

@@ -75,12 +75,11 @@ def summary_table(records, metrics=("smape", "vpt_smape", "vpt_smape_pointwise",
     rows = summarize(records, metrics)
     cell = {(r["model"], r["fit_length"], r["metric"]): r for r in rows}
     keys = sorted({(r["model"], r["fit_length"]) for r in rows}, key=lambda k: (k[0], -k[1]))
-    titles = {"smape": "sMAPE", "vpt_smape": "VPT cum. sMAPE (LT)", "vpt_smape_pointwise": "VPT pointwise (LT)",
-              "vpt_error": "VPT error<0.4 (LT)", "diverged": "diverged", "left_attractor": "left the attractor"}
+    titles = {"smape": "sMAPE", "vpt_smape": "VPT cum.sMAPE", "vpt_smape_pointwise": "VPT pointwise",
+              "vpt_error": "VPT error<0.4", "diverged": "diverged", "left_attractor": "left attractor",
+              "kl_divergence": "KL divergence", "corr_dim_error": "corr.dim. error"}
     flags = ("diverged", "left_attractor")
-    header = (f"{'model':<14} {'fit':>5} {'n':>4} {'fail':>4}  "
-              + " ".join(f"{titles.get(m, m) + ('' if m in flags else ' median [IQR]'):<30}" for m in metrics))
-    lines = [header, "-" * len(header)]
+    body = []
     for model, fit_length in keys:
         first = next(r for r in rows if (r["model"], r["fit_length"]) == (model, fit_length))
         parts = []
@@ -88,13 +87,39 @@ def summary_table(records, metrics=("smape", "vpt_smape", "vpt_smape_pointwise",
             r = cell.get((model, fit_length, metric))
             if r is None:
                 parts.append("-")
-            elif metric in ("diverged", "left_attractor"):  # 0/1 flags: the fraction says more
-                parts.append(f"{100 * r['mean']:.0f} % of tasks")
+            elif metric in flags:  # 0/1 flags: the fraction says more
+                parts.append(f"{100 * r['mean']:.0f} %")
             else:
-                parts.append(f"{r['median']:.3g} [{r['q1']:.3g}-{r['q3']:.3g}]")
-        lines.append(f"{model:<14} {fit_length:>5} {first['n']:>4} {first['failed']:>4}  "
-                     + " ".join(f"{p:<30}" for p in parts))
+                parts.append(f"{_num(r['median'], metric)} [{_num(r['q1'], metric)}-{_num(r['q3'], metric)}]")
+        body.append((model, fit_length, first["n"], first["failed"], parts))
+    # Columns as wide as their content: the table fits ~100 columns for four metrics.
+    name_w = max([5] + [len(m) for m, *_ in body])
+    widths = [max([len(titles.get(m, m))] + [len(b[4][i]) for b in body]) for i, m in enumerate(metrics)]
+    header = (f"{'model':<{name_w}} {'fit':>5} {'n':>4} {'fail':>4}  "
+              + "  ".join(f"{titles.get(m, m):<{w}}" for m, w in zip(metrics, widths)))
+    lines = [header.rstrip(), "-" * len(header.rstrip())]
+    for model, fit_length, n, failed, parts in body:
+        lines.append((f"{model:<{name_w}} {fit_length:>5} {n:>4} {failed:>4}  "
+                      + "  ".join(f"{p:<{w}}" for p, w in zip(parts, widths))).rstrip())
+    lines.append(f"median [IQR] over the n scored tasks (systems x seeds); fit: fit length; VPTs in Lyapunov "
+                 f"times; {', '.join(titles.get(m, m) for m in metrics if m in flags) or 'flags'}: % of tasks"
+                 if any(m in flags for m in metrics) else
+                 "median [IQR] over the n scored tasks (systems x seeds); fit: fit length; VPTs in Lyapunov times")
     return "\n".join(lines)
+
+
+def _num(value, metric):
+    """Short numbers: VPTs (Lyapunov times) to 2 decimals, others to 3 significant digits
+    without exponents for the usual ranges (sMAPE 0-200)."""
+    if not math.isfinite(value):
+        return str(value)
+    if metric.startswith("vpt"):
+        return f"{value:.2f}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}"
 
 
 def published_results() -> list[dict]:
@@ -120,14 +145,25 @@ def comparison_table(records, fit_length=1000) -> str:
     """
     medians = {(r["model"], r["metric"]): r["median"] for r in summarize(records, ("smape", "vpt_smape"))
                if r["fit_length"] == fit_length}
-    entries = [(f"{model} (this run)", smape, medians.get((model, "vpt_smape")))
+    systems = {}
+    for r in records:
+        if r.get("metrics") and r["fit_length"] == fit_length:
+            systems.setdefault(r["model"], set()).add(r["system"])
+    entries = [(f"{model} (this run)", smape, medians.get((model, "vpt_smape")), str(len(systems.get(model, ()))))
                for (model, metric), smape in medians.items() if metric == "smape"]
-    entries += [(f"{p['method']} (published)", p["median_smape"], p["vpt_smape"]) for p in published_results()]
+    entries += [(f"{p['method']} (published)", p["median_smape"], p["vpt_smape"], "all")
+                for p in published_results()]
     entries.sort(key=lambda e: e[1])
-    lines = [f"{'method':<40} {'median sMAPE':>13} {'median VPT (LT)':>16}", "-" * 71]
-    for name, smape, v in entries:
+    lines = [f"{'method':<36} {'systems':>7} {'median sMAPE':>13} {'median VPT (LT)':>16}", "-" * 75]
+    for name, smape, v, n in entries:
         v_text = "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2f}"
-        lines.append(f"{name:<40} {smape:>13.1f} {v_text:>16}")
+        lines.append(f"{name:<36} {n:>7} {smape:>13.1f} {v_text:>16}")
+    covered = sorted({len(s) for s in systems.values()})
+    lines += ["", "systems: how many systems each median covers. The published medians cover the whole 2023 "
+              "benchmark",
+              "(135 dysts systems, 133 scored; the floor baselines on regenerated data of all systems); "
+              f"this run's cover {', '.join(map(str, covered)) or 0}.",
+              "Only a run over all systems compares like with like; a median over a few systems says little."]
     return "\n".join(lines)
 
 
@@ -146,21 +182,32 @@ def plot_scores(records, metric="smape", path=None, fit_length=None):
     for r in records:
         if r.get("metrics") and (fit_length is None or r["fit_length"] == fit_length):
             scores.setdefault(r["model"], {}).setdefault(r["system"], []).append(r["metrics"][metric])
-    fig, ax = plt.subplots(figsize=(11, 4))
+    n_systems = len(set().union(*[set(v) for v in scores.values()])) if scores else 0
+    # 8-pt system names need about 0.14 inch each.
+    fig, ax = plt.subplots(figsize=(max(8.0, 1.5 + 0.14 * n_systems), 5.0))
+    first = None
     if scores:
         first = sorted(scores)[0]
         systems = sorted(scores[first], key=lambda s: np.median(scores[first][s]))
+        systems += sorted(set().union(*[set(v) for v in scores.values()]) - set(systems))
         for model in sorted(scores):
             y = [np.median(scores[model][s]) if s in scores[model] else np.nan for s in systems]
-            ax.plot(range(len(systems)), y, ".", label=f"{model} (median {np.nanmedian(y):.3g})")
+            ax.plot(range(len(systems)), y, "o", ms=4,
+                    label=f"{model} (median {np.nanmedian(y):.3g} over {len(scores[model])} systems)")
         ax.set_xticks(range(len(systems)))
-        ax.set_xticklabels(systems, rotation=90, fontsize=5)
-    ax.set_ylabel(metric)
+        ax.set_xticklabels(systems, rotation=90, fontsize=8)
+        ax.set_xlim(-0.5, len(systems) - 0.5)
+    names = {"smape": "sMAPE (0-200)", "vpt_smape": "VPT, cumulative sMAPE < 30 (Lyapunov times)",
+             "vpt_error": "VPT, normalised error < 0.4 (Lyapunov times)"}
+    ax.set_ylabel(names.get(metric, metric), fontsize=10)
+    ax.set_xlabel(f"system (sorted by {first}'s score)" if first else "system", fontsize=10)
+    ax.tick_params(axis="y", labelsize=9)
     if metric == "smape":
         ax.set_yscale("symlog", linthresh=1.0)
         ax.set_ylim(0, 200)
-    ax.legend(fontsize=8)
-    ax.set_title(f"per-system {metric}")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
+    ax.set_title(f"per-system {names.get(metric, metric)}, median over seeds", fontsize=11)
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=150)

@@ -15,7 +15,7 @@ __all__ = ["tune"]
 
 
 def tune(model, objective, n_trials=50, direction="minimize", storage="sqlite:///tuning.db",
-         study_name="reservoir", seed=0, timeout=None, show_progress_bar=False):
+         study_name="reservoir", seed=0, timeout=None, show_progress_bar=False, progress=None):
     """Search a model's hyperparameters with Optuna's TPE sampler.
 
     Parameters
@@ -36,6 +36,9 @@ def tune(model, objective, n_trials=50, direction="minimize", storage="sqlite://
     timeout : float, optional
         Stop starting new trials after this many seconds.
     show_progress_bar : bool, default False
+        Optuna's own progress bar.
+    progress : bool, optional
+        A tqdm bar over the trials with the best value so far (default: off).
 
     Returns
     -------
@@ -50,7 +53,9 @@ def tune(model, objective, n_trials=50, direction="minimize", storage="sqlite://
     >>> len(study.trials)  # doctest: +SKIP
     5
     """
-    import optuna
+    from .._optional import require
+
+    optuna = require("optuna", "bench", "hyperparameter tuning (reservoir tune, --tuning optuna)")
 
     from .models import get_model
 
@@ -75,6 +80,21 @@ def tune(model, objective, n_trials=50, direction="minimize", storage="sqlite://
                 return math.inf if direction == "minimize" else -math.inf
             return value
 
-        study.optimize(run_trial, n_trials=remaining, timeout=timeout, catch=(Exception,),
-                       show_progress_bar=show_progress_bar)
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n_trials, initial=done, desc=f"tuning {spec.name}", unit="trial", disable=not progress,
+                   dynamic_ncols=True)
+
+        def report(study, trial):
+            bar.update()
+            try:
+                bar.set_postfix_str(f"best {study.best_value:.4g}")
+            except ValueError:  # no finished trial yet
+                pass
+
+        try:
+            study.optimize(run_trial, n_trials=remaining, timeout=timeout, catch=(Exception,),
+                           show_progress_bar=show_progress_bar, callbacks=[report])
+        finally:
+            bar.close()
     return study

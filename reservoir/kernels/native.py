@@ -29,6 +29,8 @@ from pathlib import Path
 import jax
 import numpy as np
 
+from .. import _jax  # noqa: F401  (float64 on)
+
 SOURCE = Path(__file__).with_name("sparse_esn.c")
 FLAGS = ["-O3", "-march=native", "-shared", "-fPIC", "-std=c11"]
 
