@@ -170,6 +170,25 @@ def _esn():
     return ReservoirForecaster(ESN())
 
 
+def _esn_delay():
+    from .. import ESN, ReservoirForecaster
+
+    # Delays of a tenth and a quarter of the dominant period (100 points per period): chosen on
+    # the published *train* files (benchmarks/published_default.py --split train --delays ...).
+    return ReservoirForecaster(ESN(), input_delays=(10, 25))
+
+
+def _esn_ensemble():
+    from .. import ESN, EnsembleForecaster, ReservoirForecaster
+
+    return EnsembleForecaster(ReservoirForecaster(ESN()), n_members=5)
+
+
+def _ensemble_ridge_alpha(alpha):
+    """``alpha`` of the ensemble: the members' readout (see :func:`_ridge_alpha`)."""
+    return {"forecaster__" + k: v for k, v in _ridge_alpha(alpha).items()}
+
+
 def _onion():
     from .. import OnionESN, ReservoirForecaster
 
@@ -244,6 +263,11 @@ def _ngrc():
 # Optuna search spaces (short names, as stored in the results)
 
 
+#: Delayed-input choices of the ESN search (Optuna's categories must be plain values).
+_DELAY_CHOICES = {"none": (), "10": (10,), "25": (25,), "10,25": (10, 25), "5,10,20": (5, 10, 20),
+                  "10,25,50": (10, 25, 50)}
+
+
 def _esn_space(trial):
     return {
         "n_units": trial.suggest_int("n_units", 200, 2000, step=100),
@@ -252,7 +276,12 @@ def _esn_space(trial):
         "input_scaling": trial.suggest_float("input_scaling", 0.01, 1.0, log=True),
         "bias_scaling": trial.suggest_float("bias_scaling", 0.0, 2.0),
         "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
+        "input_delays": _DELAY_CHOICES[trial.suggest_categorical("input_delays", list(_DELAY_CHOICES))],
     }
+
+
+def _esn_ensemble_space(trial):
+    return {**_esn_space(trial), "n_members": trial.suggest_int("n_members", 2, 8)}
 
 
 def _onion_space(trial):
@@ -337,6 +366,14 @@ MODELS = {
         ModelSpec("esn", "echo state network, 500 units, ridge readout with squared states", _esn,
                   _grid(spectral_radius=(0.5, 0.9, 1.2), leak_rate=(0.3, 1.0), input_scaling=(0.3, 1.0)),
                   _esn_space),
+        ModelSpec("esn_delay", "the ESN driven by its input and the input 10 and 25 steps back (a delay "
+                  "embedding for scalar observables)", _esn_delay,
+                  _grid(spectral_radius=(0.5, 0.9, 1.2), leak_rate=(0.3, 1.0), input_scaling=(0.3, 1.0)),
+                  _esn_space),
+        ModelSpec("esn_ensemble", "median forecast of 5 ESNs with different draws (reservoir.EnsembleForecaster)",
+                  _esn_ensemble, _grid(spectral_radius=(0.5, 0.9, 1.2), leak_rate=(0.3, 1.0)),
+                  _esn_ensemble_space, seed_params=("random_state",),
+                  aliases={"alpha": _ensemble_ridge_alpha}),
         ModelSpec("onion", "onion ESN, 500 units in 4 rings (reservoir.OnionESN)", _onion,
                   _grid(leak_rate=(0.3, 1.0), input_scaling=(0.1, 0.5)), _onion_space),
         ModelSpec("ei", "E/I balanced sigmoid reservoir, 500 units (reservoir.EIReservoir)", _ei,
