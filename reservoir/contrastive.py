@@ -158,16 +158,19 @@ class ContrastiveHeads:
         rng = make_rng(self.random_state)
         key_a, key_b = jax.random.split(jax.random.PRNGKey(int(rng.integers(2**31))))
         params = {"a": _init_head(key_a, xa.shape[1], dim), "b": _init_head(key_b, xb.shape[1], dim)}
-        optimizer = optax.adam(self.learning_rate)
+        optimizer = _adam(float(self.learning_rate))
         opt_state = optimizer.init(params)
-        by_class = {c: np.flatnonzero(yb == c) for c in np.unique(yb)}
+        by_class = {c: np.flatnonzero(yb == c) for c in np.unique(ya)}
         n_batches = len(xa) // batch
         self.params_ = jax.tree.map(np.asarray, params)
         best = validation(self) if validation is not None else -np.inf
         self.best_epoch_, best_params, self.history_ = 0, self.params_, []
         for epoch in range(1, epochs + 1):
             order = rng.permutation(len(xa))[: n_batches * batch]
-            partner = np.array([rng.choice(by_class[c]) for c in ya[order]])
+            partner = np.empty(len(order), dtype=np.int64)
+            for c, members in by_class.items():
+                mine = ya[order] == c
+                partner[mine] = rng.choice(members, size=int(mine.sum()))
             params, opt_state, loss = _epoch(params, opt_state, jnp.asarray(sa[order].reshape(n_batches, batch, -1)),
                                              jnp.asarray(sb[partner].reshape(n_batches, batch, -1)),
                                              optimizer, temperature, bool(self.normalize))
@@ -187,8 +190,7 @@ class ContrastiveHeads:
         if x.shape[1] != mean.shape[0]:
             raise ValueError(f"x has {x.shape[1]} features, expected {mean.shape[0]}")
         p = self.params_[side]
-        z = (x - mean) / std @ p["W"] + p["b"]
-        return np.asarray(jax.nn.gelu(jnp.asarray(z)))
+        return _gelu((x - mean) / std @ p["W"] + p["b"])
 
     def transform_a(self, x):
         """Embeddings of modality ``a`` features, shape (n, dim)."""
@@ -197,6 +199,19 @@ class ContrastiveHeads:
     def transform_b(self, x):
         """Embeddings of modality ``b`` features, shape (n, dim)."""
         return self._embed(x, "b")
+
+
+def _gelu(z):
+    # jax.nn.gelu's default tanh form, in numpy: embedding many samples once per epoch (the
+    # validation callback) costs a dispatch per call in JAX.
+    return 0.5 * z * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (z + 0.044715 * z**3)))
+
+
+@functools.lru_cache(maxsize=8)
+def _adam(learning_rate):
+    # One optimizer object per step size: it is a static argument of the compiled epoch, so a
+    # new object per fit would recompile.
+    return optax.adam(learning_rate)
 
 
 def _features(x, name):
