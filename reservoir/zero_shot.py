@@ -127,7 +127,7 @@ def evaluate_retrieval(heads, audio, audio_labels, images, image_labels):
 
 
 def train_heads(audio, audio_labels, audio_split, images, image_labels, image_split, variants, seen=SEEN,
-                random_state=0):
+                random_state=0, monitor=None):
     """Train heads on the seen training pairs, select epoch and variant on seen validation data.
 
     Parameters
@@ -140,6 +140,9 @@ def train_heads(audio, audio_labels, audio_split, images, image_labels, image_sp
         Keyword arguments of :class:`~reservoir.contrastive.ContrastiveHeads` to choose from.
     seen : tuple of int
         Classes used for training and validation.
+    monitor : callable or None
+        ``monitor(heads)`` is called after every epoch of every variant; its result is ignored
+        (for diagnostics, e.g. recording what selection on other data would have picked).
 
     Returns
     -------
@@ -160,10 +163,15 @@ def train_heads(audio, audio_labels, audio_split, images, image_labels, image_sp
         r = evaluate_retrieval(h, audio[vaa], audio_labels[vaa], images[vai], image_labels[vai])
         return 0.5 * (r["a2i"] + r["i2a"])
 
+    def validate(h):
+        if monitor is not None:
+            monitor(h)
+        return score(h)
+
     best, best_score, best_variant = None, -np.inf, None
     for variant in variants:
         heads = ContrastiveHeads(random_state=random_state, **variant)
-        heads.fit(audio[tra], audio_labels[tra], images[tri], image_labels[tri], validation=score)
+        heads.fit(audio[tra], audio_labels[tra], images[tri], image_labels[tri], validation=validate)
         value = score(heads)
         if value > best_score:
             best, best_score, best_variant = heads, value, variant

@@ -105,8 +105,11 @@ def test_splits():
 def test_train_heads_and_evaluate_on_unseen_classes():
     xa, xb, y = _two_modalities(n_per_class=24, classes=4)
     split = np.tile(np.array(["train"] * 12 + ["val"] * 6 + ["test"] * 6), 4)
-    heads, info = train_heads(xa, y, split, xb, y, split, [dict(dim=8, epochs=5)], seen=(0, 1, 2))
+    calls = []
+    heads, info = train_heads(xa, y, split, xb, y, split, [dict(dim=8, epochs=5), dict(dim=8, epochs=3)],
+                              seen=(0, 1, 2), monitor=calls.append)
     assert info["epoch"] <= 5 and 0 <= info["val_score"] <= 1
+    assert len(calls) == (5 + 1) + (3 + 1)  # every epoch of both variants, and their untrained heads
     test = split == "test"
     r = evaluate_retrieval(heads, xa[test], y[test], xb[test], y[test])
     assert set(r) == {"a2i", "i2a", "a2i_prototype", "i2a_prototype"}
