@@ -160,3 +160,17 @@ def test_shipped_spoken_digits_load_and_checksum():
     assert np.all(np.diff(t) >= 0) and len(t) == data["offsets"][6] - data["offsets"][5]
     x = spoken_digit_inputs({k: (v[:3] if k in ("labels",) else v) for k, v in data.items()}, n_steps=20)
     assert x.shape == (3, 20, 64) and x.max() == 1.0
+
+
+def test_docstring_examples():
+    import doctest
+
+    import reservoir.events.binning
+    import reservoir.events.camera
+    import reservoir.events.cochlea
+    import reservoir.events.saccades
+    import reservoir.retrieval
+
+    for module in (reservoir.events.binning, reservoir.events.camera, reservoir.events.cochlea,
+                   reservoir.events.saccades, reservoir.retrieval):
+        assert doctest.testmod(module).failed == 0, module.__name__

@@ -68,7 +68,7 @@ def bin_audio_events(times_ms, channels, n_channels=64, n_steps=129, step_ms=10.
     Examples
     --------
     >>> x = bin_audio_events(np.array([0.5, 12.0, 12.5]), np.array([3, 3, 5]), n_steps=4)
-    >>> x.shape, x[0, 3], x[1, 3], x[1, 5], int(x.sum())
+    >>> x.shape, float(x[0, 3]), float(x[1, 3]), float(x[1, 5]), int(x.sum())
     ((4, 64), 1.0, 1.0, 1.0, 3)
     """
     times_ms = np.asarray(times_ms, dtype=np.float64)
