@@ -3,9 +3,10 @@
 Lin et al. (2025) compare their frozen liquids with a fully trainable spiking-RNN CLIP. Here the
 trainable reference is a gated recurrent unit (GRU) per modality, trained end to end in JAX
 with the same one-layer GELU heads and the same symmetric InfoNCE loss as
-:class:`~reservoir.contrastive.ContrastiveHeads` (``objective="contrastive"``), or with a
-softmax readout on the time-averaged hidden state (``objective="supervised"``, the paper's RNN row).
-Each epoch's parameters are scored by a validation callback and the best are kept.
+:class:`~reservoir.contrastive.ContrastiveHeads` (:class:`GRUContrastive`), and a GRU with a
+softmax readout trained on cross-entropy (:class:`GRUClassifier`, the paper's RNN row). Both
+read the time-averaged hidden state. Each epoch's parameters are scored by a validation
+callback and the best are kept.
 """
 
 import functools

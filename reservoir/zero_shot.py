@@ -7,7 +7,7 @@ epoch (and the loss variant) are selected on a validation split of the seen clas
 audio queries retrieve images (and images retrieve audio) by top-1 dot product
 (:func:`~reservoir.retrieval.retrieval_top1`) among all test items of the seen classes, and
 among all test items of the *unseen* classes 8-9, which no head ever saw. The authors selected
-checkpoints on the test set; here the test split is read once, after selection.
+checkpoints on the test set; here the test split plays no part in any choice.
 
 Splits: images are split per class at random (50/20/30 % train/validation/test); audio by
 speaker (speaker-disjoint train/validation/test, as TIDIGITS), so that retrieval is tested
