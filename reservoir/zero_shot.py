@@ -1,0 +1,178 @@
+"""The zero-shot audio <-> image protocol of Lin et al. (Nat. Comput. Sci. 2025), offline.
+
+Two frozen liquids encode event data of two modalities into spike counts (computed once); two
+one-layer GELU heads (:class:`~reservoir.contrastive.ContrastiveHeads`) are trained on
+class-matched audio/image pairs of the *seen* classes 1-7 with a symmetric InfoNCE loss; the
+epoch (and the loss variant) are selected on a validation split of the seen classes only; then
+audio queries retrieve images (and images retrieve audio) by top-1 dot product
+(:func:`~reservoir.retrieval.retrieval_top1`) among all test items of the seen classes, and
+among all test items of the *unseen* classes 8-9, which no head ever saw. The authors selected
+checkpoints on the test set; here the test split plays no part in any choice.
+
+Splits: images are split per class at random (50/20/30 % train/validation/test); audio by
+speaker (speaker-disjoint train/validation/test, as TIDIGITS), so that retrieval is tested
+on voices the heads never heard.
+"""
+
+import numpy as np
+
+from .base import make_rng
+from .contrastive import ContrastiveHeads
+from .retrieval import prototype_top1, retrieval_top1
+from .runner import run_sequences
+
+__all__ = ["SEEN", "UNSEEN", "evaluate_retrieval", "group_split", "spike_counts", "stratified_split",
+           "train_heads"]
+
+#: Seen (training) and unseen (zero-shot) classes of the authors' protocol; digit 0 is unused.
+SEEN = (1, 2, 3, 4, 5, 6, 7)
+UNSEEN = (8, 9)
+
+
+def spike_counts(reservoir, inputs, chunk=300):
+    """Each sequence's final feature vector (spike counts with ``spike_features="cumulative"``).
+
+    The reservoir's weights are drawn once (its ``random_state``: one chip) and every sequence
+    runs from the initial state.
+
+    Parameters
+    ----------
+    reservoir : Reservoir
+        E.g. ``hardware.ResistiveLSM(steps_per_input=1, spike_features="cumulative")``.
+    inputs : array of shape (n, T, d)
+    chunk : int
+        Sequences run together in one vmapped scan.
+
+    Returns
+    -------
+    ndarray of shape (n, n_features)
+
+    Examples
+    --------
+    >>> from hardware import ResistiveLSM
+    >>> lsm = ResistiveLSM(n_units=20, steps_per_input=1, spike_features="cumulative", random_state=0)
+    >>> spike_counts(lsm, np.ones((3, 10, 4))).shape
+    (3, 20)
+    """
+    inputs = np.asarray(inputs, dtype=np.float64)
+    if inputs.ndim != 3 or len(inputs) == 0:
+        raise ValueError(f"inputs must have shape (n, T, d) with n >= 1, got {inputs.shape}")
+    params = reservoir.initialize(inputs.shape[2], reservoir.random_state)
+    out = []
+    for start in range(0, len(inputs), chunk):
+        feats, _ = run_sequences(reservoir, params, list(inputs[start:start + chunk]))
+        out.append(np.stack([f[-1] for f in feats]))
+    return np.concatenate(out)
+
+
+def stratified_split(labels, fractions=(0.5, 0.2, 0.3), random_state=0):
+    """``"train"``/``"val"``/``"test"`` for each sample, the fractions taken within each class.
+
+    Examples
+    --------
+    >>> s = stratified_split(np.repeat([0, 1], 10))
+    >>> [int((s == k).sum()) for k in ("train", "val", "test")]
+    [10, 4, 6]
+    """
+    labels = np.asarray(labels)
+    rng = make_rng(random_state)
+    split = np.empty(len(labels), dtype="<U5")
+    for c in np.unique(labels):
+        idx = rng.permutation(np.flatnonzero(labels == c))
+        a, b = _cuts(len(idx), fractions)
+        split[idx[:a]], split[idx[a:b]], split[idx[b:]] = "train", "val", "test"
+    return split
+
+
+def group_split(groups, fractions=(0.5, 0.2, 0.3), random_state=0):
+    """Split by group (e.g. speaker): every group falls wholly into one of train/val/test.
+
+    Examples
+    --------
+    >>> s = group_split(np.repeat(np.arange(10), 3))
+    >>> all(len(set(s[3 * g: 3 * g + 3])) == 1 for g in range(10))
+    True
+    """
+    groups = np.asarray(groups)
+    names = np.unique(groups)
+    order = make_rng(random_state).permutation(len(names))
+    a, b = _cuts(len(names), fractions)
+    role = {}
+    for k, i in enumerate(order):
+        role[names[i]] = "train" if k < a else ("val" if k < b else "test")
+    return np.array([role[g] for g in groups], dtype="<U5")
+
+
+def _cuts(n, fractions):
+    if len(fractions) != 3 or min(fractions) <= 0 or not np.isclose(sum(fractions), 1.0):
+        raise ValueError(f"fractions must be three positive numbers summing to 1, got {fractions}")
+    a = int(round(fractions[0] * n))
+    b = a + int(round(fractions[1] * n))
+    return a, b
+
+
+def evaluate_retrieval(heads, audio, audio_labels, images, image_labels):
+    """Top-1 retrieval both ways among the given test items (the authors' metric), and
+    against class prototypes.
+
+    Returns
+    -------
+    dict with ``a2i``, ``i2a`` (gallery top-1), ``a2i_prototype``, ``i2a_prototype``.
+    """
+    za, zi = heads.transform_a(audio), heads.transform_b(images)
+    return {"a2i": retrieval_top1(za, audio_labels, zi, image_labels),
+            "i2a": retrieval_top1(zi, image_labels, za, audio_labels),
+            "a2i_prototype": prototype_top1(za, audio_labels, zi, image_labels),
+            "i2a_prototype": prototype_top1(zi, image_labels, za, audio_labels)}
+
+
+def train_heads(audio, audio_labels, audio_split, images, image_labels, image_split, variants, seen=SEEN,
+                random_state=0, monitor=None):
+    """Train heads on the seen training pairs, select epoch and variant on seen validation data.
+
+    Parameters
+    ----------
+    audio, images : arrays of shape (n_a, d_a), (n_i, d_i)
+        Frozen features of every sample.
+    audio_labels, image_labels : arrays of int
+    audio_split, image_split : arrays of "train"/"val"/"test"
+    variants : list of dict
+        Keyword arguments of :class:`~reservoir.contrastive.ContrastiveHeads` to choose from.
+    seen : tuple of int
+        Classes used for training and validation.
+    monitor : callable or None
+        ``monitor(heads)`` is called after every epoch of every variant; its result is ignored
+        (for diagnostics, e.g. recording what selection on other data would have picked).
+
+    Returns
+    -------
+    heads : ContrastiveHeads
+        The selected heads (best validation score over variants and epochs).
+    info : dict
+        The selected variant, its epoch and validation score (mean of the two directions).
+    """
+    def pick(split, labels, name):
+        return (split == name) & np.isin(labels, seen)
+
+    tra, tri = pick(audio_split, audio_labels, "train"), pick(image_split, image_labels, "train")
+    vaa, vai = pick(audio_split, audio_labels, "val"), pick(image_split, image_labels, "val")
+    if not (tra.any() and tri.any() and vaa.any() and vai.any()):
+        raise ValueError("every split of both modalities needs samples of the seen classes")
+
+    def score(h):
+        r = evaluate_retrieval(h, audio[vaa], audio_labels[vaa], images[vai], image_labels[vai])
+        return 0.5 * (r["a2i"] + r["i2a"])
+
+    def validate(h):
+        if monitor is not None:
+            monitor(h)
+        return score(h)
+
+    best, best_score, best_variant = None, -np.inf, None
+    for variant in variants:
+        heads = ContrastiveHeads(random_state=random_state, **variant)
+        heads.fit(audio[tra], audio_labels[tra], images[tri], image_labels[tri], validation=validate)
+        value = score(heads)
+        if value > best_score:
+            best, best_score, best_variant = heads, value, variant
+    return best, {"variant": best_variant, "epoch": best.best_epoch_, "val_score": best_score}
