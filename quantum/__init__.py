@@ -18,5 +18,6 @@ require("qiskit", "quantum", "the quantum package (QRNN / onion quantum reservoi
 
 from .onion import OnionQRC  # noqa: E402
 from .qrnn import QRNNReservoir  # noqa: E402
+from .qrnn_regressor import QRNNRegressor  # noqa: E402
 
-__all__ = ["OnionQRC", "QRNNReservoir"]
+__all__ = ["OnionQRC", "QRNNRegressor", "QRNNReservoir"]
