@@ -259,36 +259,20 @@ class QRNNRegressor(ReservoirRegressor):
 
     def _train(self, inputs, outputs):
         """RMSprop on every angle and the head; returns the final (angles, coef, intercept)."""
-        import optax
-
         rng = _training_rng(self.random_state)
-        reservoir = self.reservoir_
         params = self.reservoir_params_
-        width = reservoir.n_features(params) + int(self.bias) + (inputs.shape[2] if self.input_concat else 0)
+        size = self.reservoir_.n_features(params)
+        width = size + int(self.bias) + (inputs.shape[2] if self.input_concat else 0)
         bound = 1 / np.sqrt(width)  # PyTorch's default initialisation of a linear layer
         theta = {
             "angles": jnp.asarray(params["angles"]),
             "coef": jnp.asarray(rng.uniform(-bound, bound, (outputs.shape[2], width))),
             "intercept": jnp.asarray(rng.uniform(-bound, bound, outputs.shape[2])),
         }
-        forward = self._forward_function()
-        washout = self.washout
-
-        def loss(theta, x, y, weight):
-            # weight (B,) is 0 on the padding of the last minibatch
-            errors = jnp.mean((forward(theta, x)[:, washout:] - y[:, washout:]) ** 2, axis=(1, 2))
-            return jnp.sum(weight * errors) / jnp.sum(weight)
-
-        optimizer = optax.rmsprop(self.learning_rate, decay=self.decay, eps=1e-8, eps_in_sqrt=False,
-                                  momentum=self.momentum or None)
+        optimizer, update = _training_step(self.cell, self.n_qubits, self.observables, size, bool(self.bias),
+                                           bool(self.input_concat), self.washout, float(self.learning_rate),
+                                           float(self.decay), float(self.momentum))
         state = optimizer.init(theta)
-
-        @jax.jit
-        def update(theta, state, x, y, weight):
-            value, grads = jax.value_and_grad(loss)(theta, x, y, weight)
-            updates, state = optimizer.update(grads, state, theta)
-            return optax.apply_updates(theta, updates), state, value
-
         n = len(inputs)
         batch = n if self.batch_size is None else min(self.batch_size, n)
         n_batches = -(-n // batch)
@@ -316,27 +300,56 @@ class QRNNRegressor(ReservoirRegressor):
     def _forward_function(self):
         """``forward(theta, x)``: predictions (B, T, k) of a batch of scaled sequences (B, T, d),
         differentiable in ``theta`` (angles, coef, intercept)."""
-        reservoir = self.reservoir_
-        size = reservoir.n_features(self.reservoir_params_)
-        bias, input_concat = bool(self.bias), bool(self.input_concat)
+        return _forward(self.reservoir_, self.reservoir_.n_features(self.reservoir_params_),
+                        bool(self.bias), bool(self.input_concat))
 
-        def forward(theta, x):
-            x = jnp.asarray(x)
-            unitaries = jax.vmap(layers_unitary_jax)(theta["angles"])
 
-            def probabilities(indices, v):
-                amplitudes = jnp.einsum("kij,bj->bki", unitaries[np.asarray(indices)], encoded_states(v))
-                return jnp.abs(amplitudes) ** 2
+def _forward(reservoir, size, bias, input_concat):
+    """The differentiable forward pass of a QRNN with a linear head (see ``_forward_function``)."""
 
-            def body(state, u):
-                state = reservoir._update(probabilities, state, u, jnp)
-                return state, state
+    def forward(theta, x):
+        x = jnp.asarray(x)
+        unitaries = jax.vmap(layers_unitary_jax)(theta["angles"])
 
-            _, states = jax.lax.scan(body, jnp.zeros((x.shape[0], size)), jnp.swapaxes(x, 0, 1))
-            z = augment(jnp.swapaxes(states, 0, 1), x, bias, input_concat, False)
-            return z @ theta["coef"].T + theta["intercept"]
+        def probabilities(indices, v):
+            amplitudes = jnp.einsum("kij,bj->bki", unitaries[np.asarray(indices)], encoded_states(v))
+            return jnp.abs(amplitudes) ** 2
 
-        return forward
+        def body(state, u):
+            state = reservoir._update(probabilities, state, u, jnp)
+            return state, state
+
+        _, states = jax.lax.scan(body, jnp.zeros((x.shape[0], size)), jnp.swapaxes(x, 0, 1))
+        z = augment(jnp.swapaxes(states, 0, 1), x, bias, input_concat, False)
+        return z @ theta["coef"].T + theta["intercept"]
+
+    return forward
+
+
+@functools.lru_cache(maxsize=16)
+def _training_step(cell, n_qubits, observables, size, bias, input_concat, washout, learning_rate, decay,
+                   momentum):
+    """``(optimizer, update)`` for one configuration, cached: refits (seeds, cross-validation)
+    reuse the compiled step instead of compiling it again."""
+    import optax
+
+    forward = _forward(QRNNReservoir(cell=cell, n_qubits=n_qubits, observables=observables), size, bias,
+                       input_concat)
+
+    def loss(theta, x, y, weight):
+        # weight (B,) is 0 on the padding of the last minibatch
+        errors = jnp.mean((forward(theta, x)[:, washout:] - y[:, washout:]) ** 2, axis=(1, 2))
+        return jnp.sum(weight * errors) / jnp.sum(weight)
+
+    optimizer = optax.rmsprop(learning_rate, decay=decay, eps=1e-8, eps_in_sqrt=False, momentum=momentum or None)
+
+    @jax.jit
+    def update(theta, state, x, y, weight):
+        value, grads = jax.value_and_grad(loss)(theta, x, y, weight)
+        updates, state = optimizer.update(grads, state, theta)
+        return optax.apply_updates(theta, updates), state, value
+
+    return optimizer, update
 
 
 def _linear_readout(alpha, coef, intercept, one_target):
