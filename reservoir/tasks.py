@@ -25,7 +25,7 @@ __all__ = ["memory_capacity_task", "narma", "narma_task", "prediction_task"]
 
 
 def memory_capacity_task(reservoir, n_steps=4000, max_delay=None, washout=200, alpha=1e-8,
-                         random_state=0):
+                         random_state=0, input_seed=None):
     """Linear memory capacity of ``reservoir`` driven by i.i.d. uniform input (Jaeger 2002).
 
     The input is uniform with zero mean and unit variance (on ``[-sqrt 3, sqrt 3]``), the
@@ -48,7 +48,10 @@ def memory_capacity_task(reservoir, n_steps=4000, max_delay=None, washout=200, a
     alpha : float, default=1e-8
         Ridge penalty of the per-delay readouts.
     random_state : int or None, default=0
-        Seed of the weights and of the input.
+        Seed of the weights and (unless ``input_seed`` is given) of the input.
+    input_seed : int, optional
+        Seed of the adaptation and driving inputs alone: the same reservoir scored on
+        independent data (a validation set for tuning, another for testing).
 
     Returns
     -------
@@ -67,6 +70,8 @@ def memory_capacity_task(reservoir, n_steps=4000, max_delay=None, washout=200, a
     washout = check_nonnegative_int(washout, "washout")
     rng = make_rng(random_state)
     rng_weights, rng_adapt, rng_input = rng.spawn(3)
+    if input_seed is not None:
+        rng_adapt, rng_input = make_rng(input_seed).spawn(2)
     params = reservoir.initialize(1, rng_weights)
     half_width = np.sqrt(3.0)
     adapt_input = rng_adapt.uniform(-half_width, half_width, (n_steps, 1))
@@ -121,7 +126,7 @@ def narma(order=10, n=2000, seed=0):
 
 
 def narma_task(reservoir, order=10, n_train=4000, n_test=1000, washout=200, alpha=1e-8,
-               random_state=0):
+               random_state=0, input_seed=None):
     """Test NRMSE of ``reservoir`` on NARMA-``order`` with a ridge readout.
 
     One NARMA series of ``n_train + n_test`` steps is generated; a
@@ -140,7 +145,9 @@ def narma_task(reservoir, order=10, n_train=4000, n_test=1000, washout=200, alph
     alpha : float, default=1e-8
         Ridge penalty.
     random_state : int or None, default=0
-        Seed of the reservoir and of the NARMA input.
+        Seed of the reservoir and (unless ``input_seed`` is given) of the NARMA input.
+    input_seed : int, optional
+        Seed of the NARMA input alone (validation and test series for the same reservoir).
 
     Returns
     -------
@@ -160,7 +167,7 @@ def narma_task(reservoir, order=10, n_train=4000, n_test=1000, washout=200, alph
     check_real(alpha, "alpha", low=0)
     if washout >= n_train:
         raise ValueError(f"washout ({washout}) must be smaller than n_train ({n_train})")
-    u, y = narma(order, n_train + n_test, seed=random_state)
+    u, y = narma(order, n_train + n_test, seed=random_state if input_seed is None else input_seed)
     model = ReservoirRegressor(reservoir, readout=Ridge(alpha=alpha), washout=washout,
                                random_state=random_state)
     model.fit(u[:n_train, None], y[:n_train])
