@@ -157,3 +157,40 @@ def test_bad_hyperparameters_raise_clear_errors(kwargs, error, match):
     base = dict(n_units=50, in_degree=10)
     with pytest.raises(error, match=match):
         EIReservoir(**{**base, **kwargs}).initialize(1)
+
+
+def test_paper_settings_are_the_defaults():
+    # seed_details.md section 1: 80/20 populations, in-degree 50, inhibitory links 4x as
+    # strong as excitatory ones, logistic gain 10, input to 30 % of the neurons
+    res = EIReservoir(random_state=3)
+    params = res.initialize(1)
+    exc = params["excitatory"]
+    assert len(exc) == 500 and exc.sum() == 400
+    assert params["E_idx"].shape == (40, 500) and params["I_idx"].shape == (10, 500)  # in-degree 50
+    for col in range(0, 500, 7):
+        assert len(set(params["E_idx"][:, col]) | set(params["I_idx"][:, col])) == 50
+    # Dale's law: every column of the signed matrix has one sign, that of its population
+    A_E, A_I = EIReservoir.weight_matrices(params)
+    W = (A_E - A_I).toarray()
+    assert np.all(W[:, exc] >= 0) and np.all(W[:, ~exc] <= 0) and (W[:, ~exc] < 0).any()
+    ratio = params["I_val"].mean() / params["E_val"].mean()
+    assert abs(ratio - 4.0) < 0.05
+    assert float(params["gain"]) == 10.0 and float(params["threshold"]) == 0.0
+    assert (np.abs(params["W_in"][:, 0]) > 0).sum() == 150
+    assert np.abs(params["W_in"]).max() <= 0.25  # U(-s/2, s/2), s = 0.5
+
+
+@pytest.mark.parametrize("distribution", ["constant", "beta"])
+def test_one_step_gain_hits_the_target_rate_in_steady_state(distribution):
+    # paper settings (no leak, gain 10); a constant input is its own mean, so the designed
+    # fixed point r = rho is where the network settles
+    res = EIReservoir(n_units=200, target_distribution=distribution, adaptation="one_step", random_state=0)
+    before = res.initialize(1)
+    drive = np.full((300, 1), 0.4)
+    params = res.adapt(before, [drive[:50]])
+    states, _ = run(res, params, drive)
+    np.testing.assert_allclose(states[-1], params["target"], atol=1e-8)
+    # only the inhibitory weights changed, each neuron's by one common factor
+    factor = params["I_val"] / before["I_val"]
+    np.testing.assert_allclose(factor, np.broadcast_to(factor[:1], factor.shape), rtol=1e-12)
+    np.testing.assert_array_equal(params["E_val"], before["E_val"])
