@@ -288,7 +288,7 @@ class QRNNRegressor(ReservoirRegressor):
             for idx, weight in zip(order, weights):
                 theta, state, value = update(theta, state, inputs[idx], outputs[idx], weight)
                 total += float(value) * weight.sum()
-            epoch_loss = total / n
+            epoch_loss = float(total / n)
             if not np.isfinite(epoch_loss):
                 raise ValueError(f"training diverged at epoch {epoch} (loss {epoch_loss}); "
                                  f"lower learning_rate or standardise the targets")

@@ -9,7 +9,7 @@ from sklearn.exceptions import NotFittedError
 from quantum import QRNNRegressor, QRNNReservoir
 from quantum.circuits import layers_unitary
 from quantum.qrnn_regressor import layers_unitary_jax
-from reservoir import ReservoirRegressor, Ridge
+from reservoir import ReservoirRegressor, Ridge, load, save
 from reservoir.augment import augment
 from reservoir.runner import run
 
@@ -102,7 +102,7 @@ def test_readout_mode_is_the_reservoir_regressor():
     assert not hasattr(ours, "loss_curve_")
 
 
-def test_same_seed_same_training_and_clone(trained):
+def test_same_seed_same_training_clone_and_save(trained, tmp_path):
     model, X, Y = trained
     # the fixture's configuration and minibatch shape: the compiled training step is reused
     again = clone(model).set_params(n_epochs=3).fit(X[:40], Y[:40])
@@ -110,6 +110,9 @@ def test_same_seed_same_training_and_clone(trained):
     assert again.loss_curve_ == twice.loss_curve_
     np.testing.assert_array_equal(again.predict(X[:5]), twice.predict(X[:5]))
     assert clone(model).get_params()["training"] == "full"
+    # the trained angles and head survive a save and load (arrays + JSON)
+    save(twice, tmp_path / "qrnn.npz")
+    np.testing.assert_array_equal(load(tmp_path / "qrnn.npz").predict(X[:5]), twice.predict(X[:5]))
     # one target column given as (n, T, 1) gives (n, T, 1) back
     assert twice.fit(X[:40], Y[:40, :, None]).predict(X[:5]).shape == (5, 4, 1)
 
