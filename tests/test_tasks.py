@@ -68,3 +68,20 @@ def test_prediction_task():
         prediction_task(ESN(n_units=10), x[:100], horizon=5)
     with pytest.raises(ValueError, match="train_fraction must be < 1"):
         prediction_task(ESN(n_units=10), x, train_fraction=1.0)
+
+
+def test_input_seed_scores_one_reservoir_on_independent_data():
+    from reservoir import ESN
+    from reservoir.tasks import memory_capacity_task, narma_task
+
+    res = ESN(n_units=20, random_state=0)
+    a = memory_capacity_task(res, n_steps=800, random_state=3, input_seed=10)[0]
+    assert a == memory_capacity_task(res, n_steps=800, random_state=3, input_seed=10)[0]
+    assert a != memory_capacity_task(res, n_steps=800, random_state=3, input_seed=11)[0]
+    # the weights still come from random_state: another seed, another reservoir
+    assert a != memory_capacity_task(res, n_steps=800, random_state=4, input_seed=10)[0]
+    e = narma_task(res, n_train=600, n_test=200, washout=50, random_state=3, input_seed=10)
+    assert e != narma_task(res, n_train=600, n_test=200, washout=50, random_state=3, input_seed=11)
+    # without input_seed the input follows random_state, as before
+    assert narma_task(res, n_train=600, n_test=200, washout=50, random_state=3) == \
+        narma_task(res, n_train=600, n_test=200, washout=50, random_state=3, input_seed=3)
