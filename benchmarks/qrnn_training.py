@@ -22,9 +22,9 @@ Reported per task and model: median test MSE with its interquartile range over `
 seeds, the median fit wall time (the compiled training step is cached per configuration, so
 only the first full fit of a cell compiles; that time is printed at the end), and for full training the relative fall of its training
 loss over the epochs, and the time at which its training loss first reached the training
-MSE of the readout-only model (``-`` if never). Times are wall-clock on whatever machine runs
-this (a shared 2-core machine for the README's table), compilation included: compare ratios
-from one run, not absolute seconds between runs.
+MSE of the readout-only model (``-`` if never). Times are wall-clock (and, less sensitive to
+other processes on a shared machine, the process's CPU seconds over all its threads) on
+whatever machine runs this: compare ratios from one run, not absolute seconds between runs.
 
 Run: ``python benchmarks/qrnn_training.py [--seeds 3] [--epochs 100] [--cells rnn] [--json OUT]``
 """
@@ -59,24 +59,29 @@ def run_task(X, Y, split, cell, n_qubits, n_layers, epochs, seed):
     """Test MSE, fit time and (full) training diagnostics of the three models for one seed."""
     common = dict(cell=cell, n_qubits=n_qubits, n_layers=n_layers, washout=WINDOW - 1, random_state=seed)
     result = {}
+    cpu = time.process_time()
     rc = QRNNRegressor(training="readout", **common).fit(X[:split], Y[:split])
+    rc_cpu = time.process_time() - cpu
     rc_train = mse(rc, X[:split], Y[:split])
     result["readout"] = {"test_mse": mse(rc, X[split:], Y[split:]), "seconds": rc.fit_time_,
-                         "train_mse": rc_train}
+                         "cpu_seconds": rc_cpu, "train_mse": rc_train}
+    cpu = time.process_time()
     full = QRNNRegressor(training="full", n_epochs=epochs, **common).fit(X[:split], Y[:split])
+    full_cpu = time.process_time() - cpu
     curve = np.asarray(full.loss_curve_)
     reached = np.flatnonzero(curve <= rc_train)
     result["full"] = {"test_mse": mse(full, X[split:], Y[split:]), "seconds": full.fit_time_,
+                      "cpu_seconds": full_cpu,
                       "train_mse": mse(full, X[:split], Y[:split]),
                       "loss_drop": float(1 - curve[-1] / curve[0]),
                       "seconds_to_readout_level": float(full.epoch_times_[reached[0]]) if len(reached) else None,
                       "loss_curve": curve.tolist()}
     n_features = full.reservoir_.n_features(full.reservoir_params_)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     esn = ReservoirRegressor(ESN(n_units=n_features, in_degree=None, random_state=seed),
                              washout=WINDOW - 1).fit(X[:split], Y[:split])
     result["ESN"] = {"test_mse": mse(esn, X[split:], Y[split:]), "seconds": time.perf_counter() - start,
-                     "n_units": n_features}
+                     "cpu_seconds": time.process_time() - cpu, "n_units": n_features}
     return result
 
 
@@ -99,7 +104,7 @@ def main():
     first_fit = {}
     print(f"QRNN full training vs readout only (QRNN-RC) vs ESN; {args.qubits} qubits, {args.layers} layers, "
           f"{args.epochs} epochs; median [IQR] over {args.seeds} seeds; test MSE on the [-1, 1] scale")
-    header = (f"{'task':<20} {'cell':<5} {'model':<8} {'test MSE':>26} {'fit s':>7} "
+    header = (f"{'task':<20} {'cell':<5} {'model':<8} {'test MSE':>26} {'fit s':>7} {'CPU s':>7} "
               f"{'loss drop':>10} {'s to RC train MSE':>18}")
     print(header)
     print("-" * len(header))
@@ -113,6 +118,7 @@ def main():
             for model in ("full", "readout", "ESN"):
                 errors = [r[model]["test_mse"] for r in runs]
                 seconds = float(np.median([r[model]["seconds"] for r in runs]))
+                cpu = float(np.median([r[model]["cpu_seconds"] for r in runs]))
                 med, q1, q3 = quartiles(errors)
                 drop, reach = "", ""
                 if model == "full":
@@ -122,7 +128,7 @@ def main():
                     reach = f"{np.median(hit):.2f} ({len(hit)}/{len(runs)})" if hit else f"- (0/{len(runs)})"
                 name = model if model != "ESN" else f"ESN {runs[0]['ESN']['n_units']}"
                 print(f"{task:<20} {cell:<5} {name:<8} {f'{med:.2e} [{q1:.1e}, {q3:.1e}]':>26} "
-                      f"{seconds:>7.2f} {drop:>10} {reach:>18}")
+                      f"{seconds:>7.2f} {cpu:>7.2f} {drop:>10} {reach:>18}")
             records.append({"task": task, "cell": cell, "windows": [int(split), int(len(X) - split)], "runs": runs})
     print("first full-training fit of each cell, compilation included (the medians above reuse the compiled "
           "step): " + ", ".join(f"{cell} {seconds:.1f} s" for cell, seconds in first_fit.items()))
