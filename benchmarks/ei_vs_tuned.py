@@ -196,8 +196,9 @@ def main():
         if label == "best adaptive (validation)":
             setting = "; ".join(f"{picks[m][0].split()[0][:5]} {picks[m][0].split()[-1]}" for m in METRICS)[:26]
         print(f"{label:<30} {setting:<26} " + " ".join(f"{c:>24}" for c in cells))
-    print("\n   best-adaptive variants chosen: " + "; ".join(f"{m}: {rows[-1][1][m][0]} at scaling {rows[-1][1][m][2]:g}"
-                                                          for m in METRICS))
+    picks = rows[-1][1]
+    print("\n   best-adaptive variants chosen: "
+          + "; ".join(f"{m}: {picks[m][0]} at scaling {picks[m][2]:g}" for m in METRICS))
 
     print("\n2. At each input scaling: best adaptive variant vs best balance (both chosen on validation at that "
           "scaling), test improvement median [IQR]")

@@ -19,12 +19,13 @@ pendulum (the damped oscillation), Bessel J2, and NARMA-5 / NARMA-10 driven by t
 product-of-sines input. Every model reads ``[1, u_t, features_t]``.
 
 Reported per task and model: median test MSE with its interquartile range over ``--seeds``
-seeds, the median fit wall time (the compiled training step is cached per configuration, so
-only the first full fit of a cell compiles; that time is printed at the end), and for full training the relative fall of its training
-loss over the epochs, and the time at which its training loss first reached the training
-MSE of the readout-only model (``-`` if never). Times are wall-clock (and, less sensitive to
-other processes on a shared machine, the process's CPU seconds over all its threads) on
-whatever machine runs this: compare ratios from one run, not absolute seconds between runs.
+seeds, the median fit time (the compiled training step is cached per configuration, so only
+the first full fit of a cell compiles; that time is printed at the end), and for full
+training the relative fall of its training loss over the epochs and the time at which its
+training loss first reached the training MSE of the readout-only model (``-`` if never).
+Times are wall-clock (and, less sensitive to other processes on a shared machine, the
+process's CPU seconds over all its threads) on whatever machine runs this: compare ratios
+from one run, not absolute seconds between runs.
 
 Run: ``python benchmarks/qrnn_training.py [--seeds 3] [--epochs 100] [--cells rnn] [--json OUT]``
 """
