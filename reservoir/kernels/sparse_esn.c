@@ -5,9 +5,11 @@
 
    Why by hand: the step is bound by the loads of the sparse product (an index, a weight and
    a gathered state value per connection) and by tanh, which neither jax nor a plain C loop
-   vectorises well. The arithmetic is written once, on 8-double vectors of the compilers'
-   vector extensions: one register with AVX-512, two with AVX2 (x86-64-v3), four with SSE2 or
-   arm64 NEON. Only the gather differs by instruction set (see gather8).
+   vectorises well. The arithmetic is written once, on vectors of the compilers' vector
+   extensions as wide as the target's registers: W = 8 doubles with AVX-512, 4 with AVX2
+   (x86-64-v3), 2 with SSE2 or arm64 NEON. (Wider vectors than the registers are no shortcut:
+   GCC 12 keeps them in memory, 4x slower.) Only the gather and the width depend on the
+   instruction set.
 
    W is in the runner's (k, N) layout: slot s of unit i is idx[s * n + i], val[s * n + i].
    W_in is passed transposed, (d, N). One sequence is batch == 1; a batch keeps its state as
@@ -19,62 +21,76 @@
 #include <immintrin.h>
 #endif
 
-typedef double v8d __attribute__((vector_size(64)));
-typedef int64_t v8l __attribute__((vector_size(64)));
-typedef int32_t v8i __attribute__((vector_size(32)));
-
+#if defined(__AVX512F__)
+#define W 8
+#elif defined(__AVX__)
+#define W 4
+#else
+#define W 2
+#endif
+typedef double vd __attribute__((vector_size(8 * W)));
+typedef int64_t vl __attribute__((vector_size(8 * W)));
 #if defined(__clang__) || __GNUC__ >= 12
 #define SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
 #else
-#define SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (v8l){__VA_ARGS__})
+#define SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (vl){__VA_ARGS__})
 #endif
 
-/* Unaligned loads and stores (memcpy compiles to one vector move per register). */
-static inline v8d load8(const double *p) { v8d v; memcpy(&v, p, sizeof v); return v; }
-static inline void store8(double *p, v8d v) { memcpy(p, &v, sizeof v); }
-static inline v8d splat(double x) { return (v8d){x, x, x, x, x, x, x, x}; }
+/* Unaligned loads and stores (memcpy compiles to one vector move). */
+static inline vd load(const double *p) { vd v; memcpy(&v, p, sizeof v); return v; }
+static inline void store(double *p, vd v) { memcpy(p, &v, sizeof v); }
+static inline vd splat(double x) {
+    vd v;
+    for (int l = 0; l < W; l++) v[l] = x;
+    return v;
+}
 /* mask ? a : b, lane by lane, for masks of all ones or all zeros (vector comparisons). */
-static inline v8d select8(v8l mask, v8d a, v8d b) { return (v8d)((mask & (v8l)a) | (~mask & (v8l)b)); }
+static inline vd select_lanes(vl mask, vd a, vd b) { return (vd)((mask & (vl)a) | (~mask & (vl)b)); }
 
-/* base[j[0]], ..., base[j[7]]: the hardware gather where there is one (8 lanes with AVX-512,
-   2 x 4 with AVX2), else eight scalar loads. */
-static inline v8d gather8(const double *base, const int32_t *j) {
+/* base[j[0]], ..., base[j[W - 1]]: the hardware gather where there is one (AVX-512, AVX2),
+   else scalar loads. A gather merges into its destination register, and GCC, seeing a full
+   mask, drops the zero source and reuses the last gather's register: each gather then waits
+   for the one before. The empty asm hides that the mask is full, so the zero source stays. */
+static inline vd gather(const double *base, const int32_t *j) {
 #if defined(__AVX512F__)
     __m256i jj;
     memcpy(&jj, j, sizeof jj);
-    return (v8d)_mm512_i32gather_pd(jj, base, 8);
+    __mmask8 all = 0xFF;
+    __asm__("" : "+k"(all));
+    return (vd)_mm512_mask_i32gather_pd(_mm512_setzero_pd(), all, jj, base, 8);
 #elif defined(__AVX2__)
-    __m128i lo, hi;
-    memcpy(&lo, j, sizeof lo);
-    memcpy(&hi, j + 4, sizeof hi);
-    typedef double v4d __attribute__((vector_size(32)));
-    v4d a = (v4d)_mm256_i32gather_pd(base, lo, 8), b = (v4d)_mm256_i32gather_pd(base, hi, 8);
-    return SHUFFLE(a, b, 0, 1, 2, 3, 4, 5, 6, 7);
+    __m128i jj;
+    memcpy(&jj, j, sizeof jj);
+    __m256d all = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
+    __asm__("" : "+x"(all));
+    return (vd)_mm256_mask_i32gather_pd(_mm256_setzero_pd(), base, jj, all, 8);
 #else
-    return (v8d){base[j[0]], base[j[1]], base[j[2]], base[j[3]], base[j[4]], base[j[5]], base[j[6]], base[j[7]]};
+    vd v;
+    for (int l = 0; l < W; l++) v[l] = base[j[l]];
+    return v;
 #endif
 }
 
-/* tanh of 8 doubles. tanh|x| = -e / (2 + e) with e = expm1(-2|x|), which has no cancellation
+/* tanh of W doubles. tanh|x| = -e / (2 + e) with e = expm1(-2|x|), which has no cancellation
    anywhere; expm1(y) = 2^k (1 + expm1(r)) - 1 with y = k ln 2 + r, |r| <= ln(2) / 2, and
    expm1(r) a polynomial of degree 11. |x| is capped at 20, where tanh is 1 to double
    precision. Within 4 ulp of numpy's tanh (tests/test_native.py). */
-static inline v8d tanh8(v8d x) {
-    const v8l sign = (v8l)splat(-0.0);
-    v8d ax = (v8d)((v8l)x & ~sign);
-    ax = select8(ax > 20.0, splat(20.0), ax); /* a NaN compares false and stays NaN */
-    v8d y = ax * -2.0;
+static inline vd tanh_lanes(vd x) {
+    const vl sign = (vl)splat(-0.0);
+    vd ax = (vd)((vl)x & ~sign);
+    ax = select_lanes(ax > 20.0, splat(20.0), ax); /* a NaN compares false and stays NaN */
+    vd y = ax * -2.0;
     /* Round y / ln 2 to the nearest integer k by adding 1.5 * 2^52: k is then the low bits of
        the sum (|k| <= 58), and the sum minus 1.5 * 2^52 is k as a double. */
-    const v8d shifter = splat(6755399441055744.0);
-    v8d shifted = y * 1.4426950408889634 + shifter;
-    v8d k = shifted - shifter;
+    const vd shifter = splat(6755399441055744.0);
+    vd shifted = y * 1.4426950408889634 + shifter;
+    vd k = shifted - shifter;
     /* ln 2 split in a high part with trailing zeros (k * ln2_hi is exact) and the rest. */
-    v8d r = k * -6.93147180369123816490e-01 + y;
+    vd r = k * -6.93147180369123816490e-01 + y;
     r = k * -1.90821492927058770002e-10 + r;
     /* expm1(r) = r g(r): g is the Taylor series of expm1(r) / r to degree 12, economised to
        degree 10 with Chebyshev polynomials on |r| <= 0.3466 (added error below 1.8e-17). */
-    v8d p = splat(2.5109984325088492e-08);
+    vd p = splat(2.5109984325088492e-08);
     p = p * r + 2.7626288052064964e-07;
     p = p * r + 2.7557241005808083e-06;
     p = p * r + 2.4801504448258215e-05;
@@ -87,36 +103,31 @@ static inline v8d tanh8(v8d x) {
     p = p * r + 1.0;
     p = p * r; /* expm1(r) */
     /* 2^k from its exponent bits, k in [-58, 0] */
-    v8d scale = (v8d)(((v8l)shifted - (v8l)shifter + 1023) << 52);
+    vd scale = (vd)(((vl)shifted - (vl)shifter + 1023) << 52);
     /* 2^k expm1(r) + (2^k - 1); 2^k - 1 is exact for the k that matter. */
-    v8d e = scale * p + (scale - 1.0);
-    v8d t = e / (-2.0 - e); /* -e / (2 + e) >= 0 */
-    return (v8d)((v8l)t | ((v8l)x & sign));
+    vd e = scale * p + (scale - 1.0);
+    vd t = e / (-2.0 - e); /* -e / (2 + e) >= 0 */
+    return (vd)((vl)t | ((vl)x & sign));
 }
 
 /* Element-wise tanh of n doubles (exposed for the accuracy test). */
 void tanh_array(int64_t n, const double *x, double *out) {
-    double tail[8] = {0};
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) store8(out + i, tanh8(load8(x + i)));
-    if (i < n) {
-        memcpy(tail, x + i, (size_t)(n - i) * sizeof(double));
-        store8(tail, tanh8(load8(tail)));
-        memcpy(out + i, tail, (size_t)(n - i) * sizeof(double));
-    }
+    for (; i + W <= n; i += W) store(out + i, tanh_lanes(load(x + i)));
+    for (; i < n; i++) out[i] = tanh_lanes(splat(x[i]))[0];
 }
 
-/* The first m (<= 8) lanes of v to p. */
-static inline void store_first(double *p, v8d v, int64_t m) {
-    if (m >= 8) store8(p, v);
+/* The first m lanes of v to p. */
+static inline void store_first(double *p, vd v, int64_t m) {
+    if (m >= W) store(p, v);
     else memcpy(p, &v, (size_t)m * sizeof(double));
 }
 
-/* The weights, copied with the units padded to n8 (a multiple of 8; padding: index 0,
-   weight 0), so every loop below runs on whole vectors. */
+/* The weights, copied with the units padded to n8 (a multiple of 8, so of W; padding: index
+   0, weight 0), so every loop below runs on whole vectors. */
 struct weights {
     int64_t n, n8, k, d;
-    int32_t *idx; /* (k, n8) */
+    int32_t *idx;        /* (k, n8) */
     double *val, *win_t; /* (k, n8), (d, n8) */
     double *bias, *leak; /* (n8) */
 };
@@ -129,30 +140,29 @@ static void run_single(const struct weights *w, int64_t T, const double *u, doub
                        double *out, int64_t out_stride, double *scratch) {
     const int64_t n = w->n, n8 = w->n8, k = w->k, d = w->d;
     double *pre = scratch, *prev = scratch + n8, *cur = scratch + 2 * n8;
-    memset(prev, 0, (size_t)n8 * sizeof(double));
     memcpy(prev, state, (size_t)n * sizeof(double));
     for (int64_t t = 0; t < T; t++) {
         const double *ut = u + t * d;
         double *row = out + t * out_stride;
         /* Pass 1: pre-activations (the gathers); pass 2: tanh, leak and the stores. Two
            simple loops pipeline better than one fused loop. */
-        for (int64_t i = 0; i < n8; i += 8) {
-            v8d acc = load8(w->bias + i);
-            for (int64_t c = 0; c < d; c++) acc += load8(w->win_t + c * n8 + i) * ut[c];
-            v8d acc2 = splat(0.0); /* two accumulators: the gathers of two slots overlap */
+        for (int64_t i = 0; i < n8; i += W) {
+            vd acc = load(w->bias + i);
+            for (int64_t c = 0; c < d; c++) acc += load(w->win_t + c * n8 + i) * ut[c];
+            vd acc2 = splat(0.0); /* two accumulators: the gathers of two slots overlap */
             int64_t s = 0;
             for (; s + 1 < k; s += 2) {
-                acc += load8(w->val + s * n8 + i) * gather8(prev, w->idx + s * n8 + i);
-                acc2 += load8(w->val + (s + 1) * n8 + i) * gather8(prev, w->idx + (s + 1) * n8 + i);
+                acc += load(w->val + s * n8 + i) * gather(prev, w->idx + s * n8 + i);
+                acc2 += load(w->val + (s + 1) * n8 + i) * gather(prev, w->idx + (s + 1) * n8 + i);
             }
-            if (s < k) acc += load8(w->val + s * n8 + i) * gather8(prev, w->idx + s * n8 + i);
-            store8(pre + i, acc + acc2);
+            if (s < k) acc += load(w->val + s * n8 + i) * gather(prev, w->idx + s * n8 + i);
+            store(pre + i, acc + acc2);
         }
-        for (int64_t i = 0; i < n8; i += 8) {
-            v8d x = load8(prev + i);
+        for (int64_t i = 0; i < n8; i += W) {
+            vd x = load(prev + i);
             /* x + a (tanh - x) = (1 - a) x + a tanh; padded units stay 0 (leak 0) */
-            v8d next = x + load8(w->leak + i) * (tanh8(load8(pre + i)) - x);
-            store8(cur + i, next);
+            vd next = x + load(w->leak + i) * (tanh_lanes(load(pre + i)) - x);
+            store(cur + i, next);
             store_first(row + i, next, n - i);
         }
         double *swap = prev;
@@ -162,77 +172,98 @@ static void run_single(const struct weights *w, int64_t T, const double *u, doub
     memcpy(state, prev, (size_t)n * sizeof(double));
 }
 
-/* The 8 x 8 transpose of rows[0..7]: afterwards rows[j] holds element j of each input row.
-   Three rounds of two-source shuffles, swapping 1 x 1, 2 x 2 and 4 x 4 blocks. */
-static inline void transpose8(v8d rows[8]) {
-    v8d a[8], b[8];
-    for (int j = 0; j < 8; j += 2) {
-        a[j] = SHUFFLE(rows[j], rows[j + 1], 0, 8, 2, 10, 4, 12, 6, 14);
-        a[j + 1] = SHUFFLE(rows[j], rows[j + 1], 1, 9, 3, 11, 5, 13, 7, 15);
+/* Shuffle masks of the W x W transpose: round h (1, 2, 4) swaps the off-diagonal h x h blocks
+   of rows j and j + h: LO takes lane l from a where (l & h) == 0, else lane l - h of b; HI
+   lane l + h of a, else lane l of b (b's lanes are numbered from W). */
+#if W == 8
+#define LO1 0, 8, 2, 10, 4, 12, 6, 14
+#define HI1 1, 9, 3, 11, 5, 13, 7, 15
+#define LO2 0, 1, 8, 9, 4, 5, 12, 13
+#define HI2 2, 3, 10, 11, 6, 7, 14, 15
+#define LO4 0, 1, 2, 3, 8, 9, 10, 11
+#define HI4 4, 5, 6, 7, 12, 13, 14, 15
+#elif W == 4
+#define LO1 0, 4, 2, 6
+#define HI1 1, 5, 3, 7
+#define LO2 0, 1, 4, 5
+#define HI2 2, 3, 6, 7
+#else
+#define LO1 0, 2
+#define HI1 1, 3
+#endif
+
+/* Transpose rows[0..W-1] in registers: afterwards rows[j] holds lane j of each input row. */
+static inline void transpose(vd rows[W]) {
+    for (int j = 0; j < W; j += 2) {
+        vd a = rows[j], b = rows[j + 1];
+        rows[j] = SHUFFLE(a, b, LO1);
+        rows[j + 1] = SHUFFLE(a, b, HI1);
     }
-    for (int j = 0; j < 8; j += 4)
-        for (int h = 0; h < 2; h++) {
-            b[j + h] = SHUFFLE(a[j + h], a[j + h + 2], 0, 1, 8, 9, 4, 5, 12, 13);
-            b[j + h + 2] = SHUFFLE(a[j + h], a[j + h + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+#if W >= 4
+    for (int j = 0; j < W; j += 4)
+        for (int i = j; i < j + 2; i++) {
+            vd a = rows[i], b = rows[i + 2];
+            rows[i] = SHUFFLE(a, b, LO2);
+            rows[i + 2] = SHUFFLE(a, b, HI2);
         }
-    for (int j = 0; j < 4; j++) {
-        rows[j] = SHUFFLE(b[j], b[j + 4], 0, 1, 2, 3, 8, 9, 10, 11);
-        rows[j + 4] = SHUFFLE(b[j], b[j + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+#endif
+#if W == 8
+    for (int i = 0; i < 4; i++) {
+        vd a = rows[i], b = rows[i + 4];
+        rows[i] = SHUFFLE(a, b, LO4);
+        rows[i + 4] = SHUFFLE(a, b, HI4);
     }
+#endif
 }
 
 /* B sequences: inputs u (T, d, B); state (N, B) in, final state out; lengths[b] real steps
    of sequence b, or NULL for all T (later steps keep its state, as the padded jax scan does);
    features of sequence b at step t, unit i at out[b * stride_b + t * stride_t + i]. The
-   sequences are taken 8 at a time (one vector lane each; the state is kept as (N, B8) with
-   B8 a multiple of 8), the units 8 at a time in pass 2, and their 8 x 8 blocks of (unit,
-   sequence) values transposed in registers, so each sequence's features are written as
-   contiguous runs of 8 units. */
+   sequences are taken W at a time, one vector lane each (the state is kept as (N, B8), B8 a
+   multiple of 8), so a unit's presynaptic values are one contiguous vector; in pass 2 the
+   W x W blocks of (unit, sequence) values are transposed in registers, so each sequence's
+   features are written as contiguous runs of W units. */
 static void run_batch(const struct weights *w, int64_t B, int64_t T, const double *u,
                       const int64_t *lengths, double *state, double *out, int64_t stride_b,
                       int64_t stride_t, double *scratch) {
     const int64_t n = w->n, n8 = w->n8, k = w->k, d = w->d, B8 = (B + 7) / 8 * 8;
-    double *pre = scratch, *ub = scratch + 8 * n8, *prev = ub + 8 * d, *cur = prev + n * B8;
-    memset(prev, 0, (size_t)(n * B8) * sizeof(double));
+    double *pre = scratch, *ub = scratch + 8 * n8, *prev = ub + 8 * d, *cur = prev + n8 * B8;
     for (int64_t i = 0; i < n; i++) memcpy(prev + i * B8, state + i * B, (size_t)B * sizeof(double));
     for (int64_t t = 0; t < T; t++) {
-        for (int64_t b0 = 0; b0 < B; b0 += 8) {
-            const int64_t nb = B - b0 < 8 ? B - b0 : 8;
-            v8l live;
-            for (int64_t l = 0; l < 8; l++)
+        for (int64_t b0 = 0; b0 < B; b0 += W) {
+            const int64_t nb = B - b0 < W ? B - b0 : W;
+            vl live;
+            for (int64_t l = 0; l < W; l++)
                 live[l] = l < nb && (lengths == NULL || t < lengths[b0 + l]) ? -1 : 0;
-            memset(ub, 0, (size_t)(8 * d) * sizeof(double));
-            for (int64_t c = 0; c < d; c++)
-                memcpy(ub + 8 * c, u + (t * d + c) * B + b0, (size_t)nb * sizeof(double));
-            /* Pass 1: pre-activations of all units into pre (N x 8). */
+            for (int64_t c = 0; c < d; c++) {
+                memset(ub + W * c, 0, W * sizeof(double));
+                memcpy(ub + W * c, u + (t * d + c) * B + b0, (size_t)nb * sizeof(double));
+            }
+            /* Pass 1: pre-activations of all units into pre (N x W). */
             for (int64_t i = 0; i < n; i++) {
-                v8d acc = splat(w->bias[i]);
-                for (int64_t c = 0; c < d; c++) acc += load8(ub + 8 * c) * w->win_t[c * n8 + i];
-                v8d acc2 = splat(0.0);
+                vd acc = splat(w->bias[i]);
+                for (int64_t c = 0; c < d; c++) acc += load(ub + W * c) * w->win_t[c * n8 + i];
+                vd acc2 = splat(0.0);
                 int64_t s = 0;
                 for (; s + 1 < k; s += 2) {
-                    acc += load8(prev + (int64_t)w->idx[s * n8 + i] * B8 + b0) * w->val[s * n8 + i];
-                    acc2 += load8(prev + (int64_t)w->idx[(s + 1) * n8 + i] * B8 + b0) * w->val[(s + 1) * n8 + i];
+                    acc += load(prev + (int64_t)w->idx[s * n8 + i] * B8 + b0) * w->val[s * n8 + i];
+                    acc2 += load(prev + (int64_t)w->idx[(s + 1) * n8 + i] * B8 + b0) * w->val[(s + 1) * n8 + i];
                 }
-                if (s < k) acc += load8(prev + (int64_t)w->idx[s * n8 + i] * B8 + b0) * w->val[s * n8 + i];
-                store8(pre + i * 8, acc + acc2);
+                if (s < k) acc += load(prev + (int64_t)w->idx[s * n8 + i] * B8 + b0) * w->val[s * n8 + i];
+                store(pre + i * W, acc + acc2);
             }
-            /* Pass 2: tanh, leak, the state, and the features 8 units at a time. */
-            for (int64_t i0 = 0; i0 < n; i0 += 8) {
-                v8d block[8];
-                for (int64_t j = 0; j < 8; j++) {
-                    const int64_t i = i0 + j;
-                    if (i >= n) {
-                        block[j] = splat(0.0);
-                        continue;
-                    }
-                    v8d x = load8(prev + i * B8 + b0);
-                    v8d next = x + w->leak[i] * (tanh8(load8(pre + i * 8)) - x);
-                    next = select8(live, next, x);
-                    store8(cur + i * B8 + b0, next);
-                    block[j] = next;
+            /* Pass 2: tanh, leak, the state, and the features W units at a time (padded
+               units: leak 0, so they keep the state 0). */
+            for (int64_t i0 = 0; i0 < n; i0 += W) {
+                vd block[W];
+                for (int64_t i = i0; i < i0 + W; i++) {
+                    vd x = load(prev + i * B8 + b0);
+                    vd next = x + w->leak[i] * (tanh_lanes(load(pre + i * W)) - x);
+                    next = select_lanes(live, next, x);
+                    store(cur + i * B8 + b0, next);
+                    block[i - i0] = next;
                 }
-                transpose8(block); /* block[j]: units i0..i0+7 of sequence b0 + j */
+                transpose(block); /* block[j]: units i0 .. i0 + W - 1 of sequence b0 + j */
                 for (int64_t j = 0; j < nb; j++)
                     store_first(out + (b0 + j) * stride_b + t * stride_t + i0, block[j], n - i0);
             }
