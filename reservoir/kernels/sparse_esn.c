@@ -117,10 +117,10 @@ void tanh_array(int64_t n, const double *x, double *out) {
     for (; i < n; i++) out[i] = tanh_lanes(splat(x[i]))[0];
 }
 
-/* The first m lanes of v to p. */
+/* The first m lanes of v to p (none for m <= 0). */
 static inline void store_first(double *p, vd v, int64_t m) {
     if (m >= W) store(p, v);
-    else memcpy(p, &v, (size_t)m * sizeof(double));
+    else if (m > 0) memcpy(p, &v, (size_t)m * sizeof(double));
 }
 
 /* The weights, copied with the units padded to n8 (a multiple of 8, so of W; padding: index
