@@ -64,7 +64,7 @@ def test_tanh_within_a_few_ulp_and_special_values(march):
     assert ulp.max() <= 4
     special = tanh(np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e308, -1e308]))
     np.testing.assert_array_equal(special[:4], [0.0, -0.0, 1.0, -1.0])
-    assert np.signbit(special[1]) and np.isnan(special[4])
+    assert not np.signbit(special[0]) and np.signbit(special[1]) and np.isnan(special[4])
     np.testing.assert_array_equal(special[5:], [1.0, -1.0])
 
 

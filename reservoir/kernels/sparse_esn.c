@@ -106,8 +106,8 @@ static inline vd tanh_lanes(vd x) {
     vd scale = (vd)(((vl)shifted - (vl)shifter + 1023) << 52);
     /* 2^k expm1(r) + (2^k - 1); 2^k - 1 is exact for the k that matter. */
     vd e = scale * p + (scale - 1.0);
-    vd t = e / (-2.0 - e); /* -e / (2 + e) >= 0 */
-    return (vd)((vl)t | ((vl)x & sign));
+    vd t = e / (-2.0 - e); /* -e / (2 + e) >= 0, or -0 for x = 0 */
+    return (vd)(((vl)t & ~sign) | ((vl)x & sign)); /* |t| with the sign of x */
 }
 
 /* Element-wise tanh of n doubles (exposed for the accuracy test). */
