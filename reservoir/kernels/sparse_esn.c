@@ -219,10 +219,12 @@ static inline void transpose(vd rows[W]) {
 /* B sequences: inputs u (T, d, B); state (N, B) in, final state out; lengths[b] real steps
    of sequence b, or NULL for all T (later steps keep its state, as the padded jax scan does);
    features of sequence b at step t, unit i at out[b * stride_b + t * stride_t + i]. The
-   sequences are taken W at a time, one vector lane each (the state is kept as (N, B8), B8 a
-   multiple of 8), so a unit's presynaptic values are one contiguous vector; in pass 2 the
-   W x W blocks of (unit, sequence) values are transposed in registers, so each sequence's
-   features are written as contiguous runs of W units. */
+   sequences are taken 8 at a time, as V = 8 / W vectors (the state is kept as (N, B8), B8 a
+   multiple of 8), so a unit's presynaptic values are V contiguous vectors, and each index and
+   weight is loaded once for 8 sequences. In pass 2 the W x W blocks of (unit, sequence)
+   values are transposed in registers, so each sequence's features are written as contiguous
+   runs of W units. */
+#define V (8 / W)
 static void run_batch(const struct weights *w, int64_t B, int64_t T, const double *u,
                       const int64_t *lengths, double *state, double *out, int64_t stride_b,
                       int64_t stride_t, double *scratch) {
@@ -230,43 +232,55 @@ static void run_batch(const struct weights *w, int64_t B, int64_t T, const doubl
     double *pre = scratch, *ub = scratch + 8 * n8, *prev = ub + 8 * d, *cur = prev + n8 * B8;
     for (int64_t i = 0; i < n; i++) memcpy(prev + i * B8, state + i * B, (size_t)B * sizeof(double));
     for (int64_t t = 0; t < T; t++) {
-        for (int64_t b0 = 0; b0 < B; b0 += W) {
-            const int64_t nb = B - b0 < W ? B - b0 : W;
-            vl live;
-            for (int64_t l = 0; l < W; l++)
-                live[l] = l < nb && (lengths == NULL || t < lengths[b0 + l]) ? -1 : 0;
+        for (int64_t b0 = 0; b0 < B; b0 += 8) {
+            const int64_t nb = B - b0 < 8 ? B - b0 : 8;
+            vl live[V];
+            for (int64_t l = 0; l < 8; l++)
+                live[l / W][l % W] = l < nb && (lengths == NULL || t < lengths[b0 + l]) ? -1 : 0;
             for (int64_t c = 0; c < d; c++) {
-                memset(ub + W * c, 0, W * sizeof(double));
-                memcpy(ub + W * c, u + (t * d + c) * B + b0, (size_t)nb * sizeof(double));
+                memset(ub + 8 * c, 0, 8 * sizeof(double));
+                memcpy(ub + 8 * c, u + (t * d + c) * B + b0, (size_t)nb * sizeof(double));
             }
-            /* Pass 1: pre-activations of all units into pre (N x W). */
+            /* Pass 1: pre-activations of all units into pre (N x 8). */
             for (int64_t i = 0; i < n; i++) {
-                vd acc = splat(w->bias[i]);
-                for (int64_t c = 0; c < d; c++) acc += load(ub + W * c) * w->win_t[c * n8 + i];
-                vd acc2 = splat(0.0);
+                vd acc[V], acc2[V];
+                for (int v = 0; v < V; v++) {
+                    acc[v] = splat(w->bias[i]);
+                    acc2[v] = splat(0.0);
+                    for (int64_t c = 0; c < d; c++) acc[v] += load(ub + 8 * c + v * W) * w->win_t[c * n8 + i];
+                }
                 int64_t s = 0;
                 for (; s + 1 < k; s += 2) {
-                    acc += load(prev + (int64_t)w->idx[s * n8 + i] * B8 + b0) * w->val[s * n8 + i];
-                    acc2 += load(prev + (int64_t)w->idx[(s + 1) * n8 + i] * B8 + b0) * w->val[(s + 1) * n8 + i];
+                    const double *r0 = prev + (int64_t)w->idx[s * n8 + i] * B8 + b0;
+                    const double *r1 = prev + (int64_t)w->idx[(s + 1) * n8 + i] * B8 + b0;
+                    const double w0 = w->val[s * n8 + i], w1 = w->val[(s + 1) * n8 + i];
+                    for (int v = 0; v < V; v++) {
+                        acc[v] += load(r0 + v * W) * w0;
+                        acc2[v] += load(r1 + v * W) * w1;
+                    }
                 }
-                if (s < k) acc += load(prev + (int64_t)w->idx[s * n8 + i] * B8 + b0) * w->val[s * n8 + i];
-                store(pre + i * W, acc + acc2);
-            }
-            /* Pass 2: tanh, leak, the state, and the features W units at a time (padded
-               units: leak 0, so they keep the state 0). */
-            for (int64_t i0 = 0; i0 < n; i0 += W) {
-                vd block[W];
-                for (int64_t i = i0; i < i0 + W; i++) {
-                    vd x = load(prev + i * B8 + b0);
-                    vd next = x + w->leak[i] * (tanh_lanes(load(pre + i * W)) - x);
-                    next = select_lanes(live, next, x);
-                    store(cur + i * B8 + b0, next);
-                    block[i - i0] = next;
+                if (s < k) {
+                    const double *r0 = prev + (int64_t)w->idx[s * n8 + i] * B8 + b0;
+                    for (int v = 0; v < V; v++) acc[v] += load(r0 + v * W) * w->val[s * n8 + i];
                 }
-                transpose(block); /* block[j]: units i0 .. i0 + W - 1 of sequence b0 + j */
-                for (int64_t j = 0; j < nb; j++)
-                    store_first(out + (b0 + j) * stride_b + t * stride_t + i0, block[j], n - i0);
+                for (int v = 0; v < V; v++) store(pre + i * 8 + v * W, acc[v] + acc2[v]);
             }
+            /* Pass 2: tanh, leak, the state, and the features in W x W blocks (padded units:
+               leak 0, so they keep the state 0). */
+            for (int64_t i0 = 0; i0 < n; i0 += W)
+                for (int v = 0; v < V && v * W < nb; v++) {
+                    vd block[W];
+                    for (int64_t i = i0; i < i0 + W; i++) {
+                        vd x = load(prev + i * B8 + b0 + v * W);
+                        vd next = x + w->leak[i] * (tanh_lanes(load(pre + i * 8 + v * W)) - x);
+                        next = select_lanes(live[v], next, x);
+                        store(cur + i * B8 + b0 + v * W, next);
+                        block[i - i0] = next;
+                    }
+                    transpose(block); /* block[j]: units i0 .. i0 + W - 1 of sequence b0 + v W + j */
+                    for (int64_t j = 0; j < W && v * W + j < nb; j++)
+                        store_first(out + (b0 + v * W + j) * stride_b + t * stride_t + i0, block[j], n - i0);
+                }
         }
         double *swap = prev;
         prev = cur;
