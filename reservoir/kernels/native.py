@@ -115,28 +115,32 @@ def library_path(march=None, source=SOURCE):
     :func:`target`), compiling it if it is not in the cache; None when it cannot be built.
 
     The name holds a hash of the source, the compiler, the flags (``-march`` included) and,
-    for ``native``, the CPU: each target has its own library.
+    for ``native``, the CPU: each target has its own library. Where the compiler does not
+    know ``-march=native`` (some arm64 compilers), ``native`` is built for the compiler's
+    default target instead.
     """
     march = march or target()
     compiler, directory = _compiler(), _cache_dir()
     if compiler is None or directory is None:
         return None
-    flags = [*FLAGS, f"-march={march}"]
-    signature = _cpu_signature() if march == "native" else ""
-    key = hashlib.sha256(source.read_bytes() + " ".join([compiler, *flags, signature]).encode()).hexdigest()[:16]
-    library = directory / f"{source.stem}-{march}-{key}.so"
-    if library.exists():
-        return library
-    # Compiled to a private name and renamed: concurrent processes (pytest -n) never load a
-    # half-written library.
-    partial = directory / f"{library.name}.{os.getpid()}.{threading.get_ident()}.tmp"
-    result = subprocess.run([compiler, *flags, str(source), "-o", str(partial)], capture_output=True, text=True)
-    if result.returncode != 0:
+    attempts = [[f"-march={march}"]] + ([[]] if march == "native" else [])
+    for arch in attempts:
+        flags = [*FLAGS, *arch]
+        signature = _cpu_signature() if march == "native" else ""
+        key = hashlib.sha256(source.read_bytes() + " ".join([compiler, *flags, signature]).encode()).hexdigest()[:16]
+        library = directory / f"{source.stem}-{march}-{key}.so"
+        if library.exists():
+            return library
+        # Compiled to a private name and renamed: concurrent processes (pytest -n) never load
+        # a half-written library.
+        partial = directory / f"{library.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        result = subprocess.run([compiler, *flags, str(source), "-o", str(partial)], capture_output=True, text=True)
+        if result.returncode == 0:
+            os.replace(partial, library)
+            return library
         partial.unlink(missing_ok=True)
-        _warn(march, "the kernel did not compile: " + (result.stderr.strip().splitlines() or ["?"])[0])
-        return None
-    os.replace(partial, library)
-    return library
+    _warn(march, "the kernel did not compile: " + (result.stderr.strip().splitlines() or ["?"])[0])
+    return None
 
 
 def _library(march):
