@@ -8,8 +8,7 @@
    vectorises well. The arithmetic is written once, on vectors of the compilers' vector
    extensions as wide as the target's registers: W = 8 doubles with AVX-512, 4 with AVX2
    (x86-64-v3), 2 with SSE2 or arm64 NEON. (Wider vectors than the registers are no shortcut:
-   GCC 12 keeps them in memory, 4-6x slower.) Only the gather and the width depend on the
-   instruction set.
+   GCC 12 keeps them in memory, 4-6x slower.) Only the width depends on the instruction set.
 
    W is in the runner's (k, N) layout: slot s of unit i is idx[s * n + i], val[s * n + i].
    W_in is passed transposed, (d, N). One sequence is batch == 1; a batch keeps its state as
@@ -17,9 +16,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__AVX2__)
-#include <immintrin.h>
-#endif
 
 #if defined(__AVX512F__)
 #define W 8
@@ -47,28 +43,13 @@ static inline vd splat(double x) {
 /* mask ? a : b, lane by lane, for masks of all ones or all zeros (vector comparisons). */
 static inline vd select_lanes(vl mask, vd a, vd b) { return (vd)((mask & (vl)a) | (~mask & (vl)b)); }
 
-/* base[j[0]], ..., base[j[W - 1]]: the hardware gather where there is one (AVX-512, AVX2),
-   else scalar loads. A gather merges into its destination register, and GCC, seeing a full
-   mask, drops the zero source and reuses the last gather's register: each gather then waits
-   for the one before. The empty asm hides that the mask is full, so the zero source stays. */
+/* base[j[0]], ..., base[j[W - 1]]: plain loads, which the compiler packs into a vector. The
+   gather instructions are no faster: the same with AVX-512, slower with AVX2 (harvest 16 %
+   slower on the AMD EPYC measured; benchmarks/harvest_speed.py). */
 static inline vd gather(const double *base, const int32_t *j) {
-#if defined(__AVX512F__)
-    __m256i jj;
-    memcpy(&jj, j, sizeof jj);
-    __mmask8 all = 0xFF;
-    __asm__("" : "+k"(all));
-    return (vd)_mm512_mask_i32gather_pd(_mm512_setzero_pd(), all, jj, base, 8);
-#elif defined(__AVX2__)
-    __m128i jj;
-    memcpy(&jj, j, sizeof jj);
-    __m256d all = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
-    __asm__("" : "+x"(all));
-    return (vd)_mm256_mask_i32gather_pd(_mm256_setzero_pd(), base, jj, all, 8);
-#else
     vd v;
     for (int l = 0; l < W; l++) v[l] = base[j[l]];
     return v;
-#endif
 }
 
 /* tanh of W doubles. tanh|x| = -e / (2 + e) with e = expm1(-2|x|), which has no cancellation
