@@ -44,8 +44,8 @@ static inline vd splat(double x) {
 static inline vd select_lanes(vl mask, vd a, vd b) { return (vd)((mask & (vl)a) | (~mask & (vl)b)); }
 
 /* base[j[0]], ..., base[j[W - 1]]: plain loads, which the compiler packs into a vector. The
-   gather instructions are no faster: the same with AVX-512, slower with AVX2 (harvest 16 %
-   slower on the AMD EPYC measured; benchmarks/harvest_speed.py). */
+   gather instructions were no faster where measured (AMD EPYC, Zen 5): the same with AVX-512,
+   a slower step with AVX2's. */
 static inline vd gather(const double *base, const int32_t *j) {
     vd v;
     for (int l = 0; l < W; l++) v[l] = base[j[l]];
