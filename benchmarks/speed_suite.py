@@ -37,9 +37,9 @@ below the measured time; it is compared with a bare numpy ``W @ x`` of the same 
 instead (N >= 1000; at N = 100 a numpy call costs more than our whole step).
 
 Our two paths: the sparse float64 tanh ESN is harvested by the compiled kernel
-(``reservoir/kernels/sparse_esn.c``, built with -march=native on this machine) where it can be
-built, else by the jax scan; both are timed ("ours" is what a user gets, "jax scan" the
-fallback, which also runs on a GPU). For the kernel, the time is split into the step itself
+(``reservoir/kernels/sparse_esn.c``, built on this machine with -march=$RESERVOIR_NATIVE_MARCH,
+default native) where it can be built, else by the jax scan; both are timed ("ours" is what a
+user gets, "jax scan" the fallback, which also runs on a GPU). For the kernel, the time is split into the step itself
 (writing into an array allocated once) and the fresh output's first touch (page faults and
 zeroing by the kernel), and the share of its vector tanh (timed alone on as many values) is
 given. A batch runs its groups of 8 sequences on all cores; the single-core time is given too.
@@ -721,8 +721,11 @@ def main():
 
     rows = []
     loads = [load()]
+    from reservoir.kernels import native
+
     print(f"jax {jax.__version__} on {jax.default_backend()}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, load average {loads[0]}", flush=True)
+          f"{os.cpu_count()} cores, load average {loads[0]}; compiled kernel for -march={native.target()} "
+          f"(RESERVOIR_NATIVE_MARCH): {'built' if native.sparse_esn_kernel() else 'unavailable, jax scan'}", flush=True)
     limits = machine_limits(args.quick)
     print("machine: " + ", ".join(f"{k} {v / 1e9:.1f} G/s" for k, v in limits.items()), flush=True)
     runs = [
@@ -750,6 +753,7 @@ def main():
     out.write_text(json.dumps({"quick": args.quick, "steps": args.steps, "repeats": args.repeats,
                                "jax": jax.__version__, "backend": jax.default_backend(),
                                "cores": os.cpu_count(), "load_average": loads, "machine": limits,
+                               "kernel_march": native.target(),
                                "rows": rows, "bars": lines}, indent=2, default=str))
     print(f"written: {out}")
 

@@ -90,10 +90,6 @@ class LeakyRateReservoir(Reservoir):
         return _linear_form(params, self.recurrent, self.activation)
 
 
-#: What the compiled kernel computes in place of the jax step (see ``ESN.run_native``).
-_KERNEL_METHODS = ("step", "recurrent", "features", "prepare", "initial_state")
-
-
 class ESN(LeakyRateReservoir):
     r"""Leaky-integrator echo state network.
 
@@ -264,18 +260,14 @@ class ESN(LeakyRateReservoir):
 
     def run_native(self, params, inputs, state=None, out=None, lengths=None):
         """Harvest with the compiled kernel (:mod:`reservoir.kernels`), or return None where it
-        does not apply (dense or float32 weights, another activation, a subclass that changes
-        the step, no kernel on this machine); the runner then uses the jax scan.
+        does not apply (:func:`reservoir.kernels.applies` decides: dense or float32 weights,
+        another activation, a subclass that changes the step, no kernel on this machine); the
+        runner then uses the jax scan.
 
         Same arguments and results as :func:`reservoir.kernels.run_sparse_esn`, with numpy
         params; ``state`` None is the zero state.
         """
-        # A subclass that changes what a step computes runs its own step in the jax scan.
-        if any(getattr(type(self), name) is not getattr(ESN, name) for name in _KERNEL_METHODS):
-            return None
-        if not kernels.applies(params, self.activation):
-            return None
-        if out is not None and (out.dtype != np.float64 or out.strides[-1] != out.itemsize):
+        if not kernels.applies(self, params, out):
             return None
         if state is None:
             n = np.shape(params["bias"])[0]

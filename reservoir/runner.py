@@ -45,6 +45,7 @@ import numpy as np
 
 from . import _jax  # noqa: F401  (float64 on)
 from .augment import augment
+from .kernels import applies as kernel_applies
 from .kernels.native import available_cores
 
 _COMPILED = {}
@@ -399,8 +400,7 @@ def run_ensemble(reservoir, params_list, inputs):
             feats = np.empty((len(params_list), len(inputs), reservoir.n_features(first)),
                              dtype=compute_dtype(first))
             members = list(zip(feats, params_list))
-            # (A one-step run tells whether the compiled kernel applies.)
-            if len(members) > 1 and _run_native(reservoir, first, np.asarray(inputs)[:1], None) is not None:
+            if len(members) > 1 and kernel_applies(reservoir, params_list[0]):
                 # The compiled kernel releases the GIL: members run on all cores at once.
                 with ThreadPoolExecutor(min(len(members), available_cores())) as pool:
                     list(pool.map(lambda m: run(reservoir, m[1], inputs, out=m[0]), members))

@@ -1,237 +1,326 @@
-/* The sparse leaky-tanh ESN harvest, x' = (1 - a) x + a tanh(W x + W_in u + b), written for
-   AVX-512 (see reservoir/kernels/native.py, which compiles it on the user's machine with
-   -march=native, and falls back to the jax scan when it cannot).
+/* The sparse leaky-tanh ESN harvest, x' = (1 - a) x + a tanh(W x + W_in u + b), for any CPU
+   that GCC or Clang targets (reservoir/kernels/native.py compiles it on the user's machine,
+   with -march=$RESERVOIR_NATIVE_MARCH, default native, and checks every argument before the
+   call; the jax scan is the reference it must equal: tests/test_native.py).
 
    Why by hand: the step is bound by the loads of the sparse product (an index, a weight and
-   a gathered state value per connection) and by tanh. Here the gathers are 8 doubles wide
-   (AVX-512) and tanh is a polynomial written for the vector unit (within 3 ulp of numpy's
-   tanh: tests/test_native.py). At N = 1000, in-degree 10 on a 2-core Xeon, the jax scan took
-   9 us per step and this kernel 6 (benchmarks/speed_suite.py); a plain C loop left to gcc's
-   vectoriser with glibc's vector tanh took 7.5, and numba 10-13.
+   a gathered state value per connection) and by tanh, which neither jax nor a plain C loop
+   vectorises well. The arithmetic is written once, on vectors of the compilers' vector
+   extensions as wide as the target's registers: W = 8 doubles with AVX-512, 4 with AVX2
+   (x86-64-v3), 2 with SSE2 or arm64 NEON. (Wider vectors than the registers are no shortcut:
+   GCC 12 keeps them in memory, 4-6x slower.) Only the width depends on the instruction set.
 
    W is in the runner's (k, N) layout: slot s of unit i is idx[s * n + i], val[s * n + i].
    W_in is passed transposed, (d, N). One sequence is batch == 1; a batch keeps its state as
    (N, B), so the presynaptic values a unit gathers are one contiguous row of B values. */
-#include <immintrin.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
-#ifndef __AVX512F__
-#error "this kernel needs AVX-512 (the caller falls back to jax without it)"
+#if defined(__AVX512F__)
+#define W 8
+#elif defined(__AVX__)
+#define W 4
+#else
+#define W 2
+#endif
+typedef double vd __attribute__((vector_size(8 * W)));
+typedef int64_t vl __attribute__((vector_size(8 * W)));
+#if defined(__clang__) || __GNUC__ >= 12
+#define SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (vl){__VA_ARGS__})
 #endif
 
-/* tanh of 8 doubles. tanh|x| = -e / (2 + e) with e = expm1(-2|x|), which has no cancellation
-   anywhere; expm1(y) = 2^k (1 + expm1(r)) - 1 with y = k ln 2 + r, |r| <= ln(2) / 2, and
-   expm1(r) a polynomial of degree 11. |x| is capped at 20, where tanh is 1 to double
-   precision. */
-static inline __m512d tanh8(__m512d x) {
-    const __m512d sign_mask = _mm512_castsi512_pd(_mm512_set1_epi64(0x8000000000000000LL));
-    /* min(20, |x|) in this order: vminpd returns its second operand when one is NaN, so a
-       NaN input stays NaN. */
-    __m512d ax = _mm512_min_pd(_mm512_set1_pd(20.0), _mm512_andnot_pd(sign_mask, x));
-    __m512d y = _mm512_mul_pd(ax, _mm512_set1_pd(-2.0));
-    __m512d k = _mm512_roundscale_pd(_mm512_mul_pd(y, _mm512_set1_pd(1.4426950408889634)),
-                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    /* ln 2 split in a high part with trailing zeros (k * ln2_hi is exact) and the rest. */
-    __m512d r = _mm512_fmadd_pd(k, _mm512_set1_pd(-6.93147180369123816490e-01), y);
-    r = _mm512_fmadd_pd(k, _mm512_set1_pd(-1.90821492927058770002e-10), r);
-    /* expm1(r) = r g(r): g is the Taylor series of expm1(r) / r to degree 12, economised to
-       degree 10 with Chebyshev polynomials on |r| <= 0.3466 (added error below 1.8e-17). */
-    __m512d p = _mm512_set1_pd(2.5109984325088492e-08);
-    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(2.7626288052064964e-07));
-    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(2.7557241005808083e-06));
-    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(2.4801504448258215e-05));
-    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.9841269889992288e-04));
-    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.3888888932434575e-03));
-    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(8.333333333319615e-03));
-    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(4.166666666657325e-02));
-    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.666666666666668e-01));
-    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(5.000000000000006e-01));
-    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0));
-    p = _mm512_mul_pd(p, r); /* expm1(r) */
-    __m512d scale = _mm512_scalef_pd(_mm512_set1_pd(1.0), k); /* 2^k, k <= 0 */
-    /* 2^k expm1(r) + (2^k - 1); 2^k - 1 is exact for the k that matter. */
-    __m512d e = _mm512_fmadd_pd(scale, p, _mm512_sub_pd(scale, _mm512_set1_pd(1.0)));
-    __m512d t = _mm512_div_pd(e, _mm512_sub_pd(_mm512_set1_pd(-2.0), e)); /* -e / (2 + e) >= 0 */
-    /* The sign bit from x, the rest from t, in one bitwise select (x & m) | (t & ~m). */
-    return _mm512_castsi512_pd(_mm512_ternarylogic_epi64(_mm512_castpd_si512(t), _mm512_castpd_si512(x),
-                                                         _mm512_castpd_si512(sign_mask), 0xD8));
+/* Unaligned loads and stores (memcpy compiles to one vector move). */
+static inline vd load(const double *p) { vd v; memcpy(&v, p, sizeof v); return v; }
+static inline void store(double *p, vd v) { memcpy(p, &v, sizeof v); }
+static inline vd splat(double x) {
+    vd v;
+    for (int l = 0; l < W; l++) v[l] = x;
+    return v;
+}
+/* mask ? a : b, lane by lane, for masks of all ones or all zeros (vector comparisons). */
+static inline vd select_lanes(vl mask, vd a, vd b) { return (vd)((mask & (vl)a) | (~mask & (vl)b)); }
+
+/* base[j[0]], ..., base[j[W - 1]]: plain loads, which the compiler packs into a vector. The
+   gather instructions were no faster where measured (AMD EPYC, Zen 5): the same with AVX-512,
+   a slower step with AVX2's. */
+static inline vd gather(const double *base, const int32_t *j) {
+    vd v;
+    for (int l = 0; l < W; l++) v[l] = base[j[l]];
+    return v;
 }
 
-static inline __mmask8 lanes(long done, long total) {
-    long left = total - done;
-    return left >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << left) - 1u);
+/* tanh of W doubles. tanh|x| = -e / (2 + e) with e = expm1(-2|x|), which has no cancellation
+   anywhere; expm1(y) = 2^k (1 + expm1(r)) - 1 with y = k ln 2 + r, |r| <= ln(2) / 2, and
+   expm1(r) a polynomial of degree 11. |x| is capped at 20, where tanh is 1 to double
+   precision. Within 4 ulp of numpy's tanh (tests/test_native.py). */
+static inline vd tanh_lanes(vd x) {
+    const vl sign = (vl)splat(-0.0);
+    vd ax = (vd)((vl)x & ~sign);
+    ax = select_lanes(ax > 20.0, splat(20.0), ax); /* a NaN compares false and stays NaN */
+    vd y = ax * -2.0;
+    /* Round y / ln 2 to the nearest integer k by adding 1.5 * 2^52: k is then the low bits of
+       the sum (|k| <= 58), and the sum minus 1.5 * 2^52 is k as a double. */
+    const vd shifter = splat(6755399441055744.0);
+    vd shifted = y * 1.4426950408889634 + shifter;
+    vd k = shifted - shifter;
+    /* ln 2 split in a high part with trailing zeros (k * ln2_hi is exact) and the rest. */
+    vd r = k * -6.93147180369123816490e-01 + y;
+    r = k * -1.90821492927058770002e-10 + r;
+    /* expm1(r) = r g(r): g is the Taylor series of expm1(r) / r to degree 12, economised to
+       degree 10 with Chebyshev polynomials on |r| <= 0.3466 (added error below 1.8e-17). */
+    vd p = splat(2.5109984325088492e-08);
+    p = p * r + 2.7626288052064964e-07;
+    p = p * r + 2.7557241005808083e-06;
+    p = p * r + 2.4801504448258215e-05;
+    p = p * r + 1.9841269889992288e-04;
+    p = p * r + 1.3888888932434575e-03;
+    p = p * r + 8.333333333319615e-03;
+    p = p * r + 4.166666666657325e-02;
+    p = p * r + 1.666666666666668e-01;
+    p = p * r + 5.000000000000006e-01;
+    p = p * r + 1.0;
+    p = p * r; /* expm1(r) */
+    /* 2^k from its exponent bits, k in [-58, 0] */
+    vd scale = (vd)(((vl)shifted - (vl)shifter + 1023) << 52);
+    /* 2^k expm1(r) + (2^k - 1); 2^k - 1 is exact for the k that matter. */
+    vd e = scale * p + (scale - 1.0);
+    vd t = e / (-2.0 - e); /* -e / (2 + e) >= 0, or -0 for x = 0 */
+    return (vd)(((vl)t & ~sign) | ((vl)x & sign)); /* |t| with the sign of x */
 }
 
 /* Element-wise tanh of n doubles (exposed for the accuracy test). */
-void tanh_array(long n, const double *x, double *out) {
-    for (long i = 0; i < n; i += 8) {
-        __mmask8 m = lanes(i, n);
-        _mm512_mask_storeu_pd(out + i, m, tanh8(_mm512_maskz_loadu_pd(m, x + i)));
-    }
+void tanh_array(int64_t n, const double *x, double *out) {
+    int64_t i = 0;
+    for (; i + W <= n; i += W) store(out + i, tanh_lanes(load(x + i)));
+    for (; i < n; i++) out[i] = tanh_lanes(splat(x[i]))[0];
 }
 
+/* The first m lanes of v to p (none for m <= 0). */
+static inline void store_first(double *p, vd v, int64_t m) {
+    if (m >= W) store(p, v);
+    else if (m > 0) memcpy(p, &v, (size_t)m * sizeof(double));
+}
+
+/* The weights, copied with the units padded to n8 (a multiple of 8, so of W; padding: index
+   0, weight 0), so every loop below runs on whole vectors. */
+struct weights {
+    int64_t n, n8, k, d;
+    int32_t *idx;        /* (k, n8) */
+    double *val, *win_t; /* (k, n8), (d, n8) */
+    double *bias, *leak; /* (n8) */
+};
+
 /* One sequence: inputs u (T, d); state (N) in, final state out; features row t at
-   out + t * out_stride (a row stride, so the caller can write into a wider array). scratch
-   holds the pre-activations and two state buffers, alternated: the step reads the previous
-   state from there, not from the output, which may be a column slice the caller reads later. */
-static void run_single(long n, long k, long d, long T, const int32_t *idx, const double *val,
-                       const double *win_t, const double *bias, const double *leak,
-                       const double *u, double *state, double *out, long out_stride, double *scratch) {
-    long n8 = (n + 7) / 8 * 8; /* pre is padded to whole vectors */
-    double *pre = scratch, *prev = scratch + n8, *cur = scratch + n8 + n;
-    for (long i = 0; i < n; i++) prev[i] = state[i];
-    for (long t = 0; t < T; t++) {
+   out + t * out_stride (a row stride, so the caller can write into a wider array). The step
+   reads the previous state from its own buffer, not from the output, which may be a column
+   slice the caller reads later. */
+static void run_single(const struct weights *w, int64_t T, const double *u, double *state,
+                       double *out, int64_t out_stride, double *scratch) {
+    const int64_t n = w->n, n8 = w->n8, k = w->k, d = w->d;
+    double *pre = scratch, *prev = scratch + n8, *cur = scratch + 2 * n8;
+    memcpy(prev, state, (size_t)n * sizeof(double));
+    for (int64_t t = 0; t < T; t++) {
         const double *ut = u + t * d;
         double *row = out + t * out_stride;
         /* Pass 1: pre-activations (the gathers); pass 2: tanh, leak and the stores. Two
-           simple loops pipeline better than one fused loop: 5-8 % faster here, 12 % for
-           batches (2-core Xeon, N = 1000, in-degree 10). */
-        for (long i = 0; i < n; i += 8) {
-            __mmask8 m = lanes(i, n);
-            __m512d acc = _mm512_maskz_loadu_pd(m, bias + i);
-            for (long c = 0; c < d; c++)
-                acc = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(m, win_t + c * n + i), _mm512_set1_pd(ut[c]), acc);
-            /* Two accumulators: the gathers of two slots overlap. */
-            __m512d acc2 = _mm512_setzero_pd();
-            long s = 0;
+           simple loops pipeline better than one fused loop. */
+        for (int64_t i = 0; i < n8; i += W) {
+            vd acc = load(w->bias + i);
+            for (int64_t c = 0; c < d; c++) acc += load(w->win_t + c * n8 + i) * ut[c];
+            vd acc2 = splat(0.0); /* two accumulators: the gathers of two slots overlap */
+            int64_t s = 0;
             for (; s + 1 < k; s += 2) {
-                __m256i j0 = _mm256_maskz_loadu_epi32(m, idx + s * n + i);
-                __m256i j1 = _mm256_maskz_loadu_epi32(m, idx + (s + 1) * n + i);
-                acc = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(m, val + s * n + i),
-                                      _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, j0, prev, 8), acc);
-                acc2 = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(m, val + (s + 1) * n + i),
-                                       _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, j1, prev, 8), acc2);
+                acc += load(w->val + s * n8 + i) * gather(prev, w->idx + s * n8 + i);
+                acc2 += load(w->val + (s + 1) * n8 + i) * gather(prev, w->idx + (s + 1) * n8 + i);
             }
-            if (s < k) {
-                __m256i j0 = _mm256_maskz_loadu_epi32(m, idx + s * n + i);
-                acc = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(m, val + s * n + i),
-                                      _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, j0, prev, 8), acc);
-            }
-            _mm512_store_pd(pre + i, _mm512_add_pd(acc, acc2));
+            if (s < k) acc += load(w->val + s * n8 + i) * gather(prev, w->idx + s * n8 + i);
+            store(pre + i, acc + acc2);
         }
-        for (long i = 0; i < n; i += 8) {
-            __mmask8 m = lanes(i, n);
-            __m512d x = _mm512_maskz_loadu_pd(m, prev + i);
-            __m512d a = _mm512_maskz_loadu_pd(m, leak + i);
-            /* x + a (tanh - x) = (1 - a) x + a tanh */
-            __m512d next = _mm512_fmadd_pd(a, _mm512_sub_pd(tanh8(_mm512_load_pd(pre + i)), x), x);
-            _mm512_mask_storeu_pd(cur + i, m, next);
-            _mm512_mask_storeu_pd(row + i, m, next);
+        for (int64_t i = 0; i < n8; i += W) {
+            vd x = load(prev + i);
+            /* x + a (tanh - x) = (1 - a) x + a tanh; padded units stay 0 (leak 0) */
+            vd next = x + load(w->leak + i) * (tanh_lanes(load(pre + i)) - x);
+            store(cur + i, next);
+            store_first(row + i, next, n - i);
         }
         double *swap = prev;
         prev = cur;
         cur = swap;
     }
-    for (long i = 0; i < n; i++) state[i] = prev[i];
+    memcpy(state, prev, (size_t)n * sizeof(double));
 }
 
-/* The 8 x 8 transpose of rows[0..7]: afterwards rows[j] holds element j of each input row.
-   Three rounds of two-source shuffles (24 in all). */
-static inline void transpose8(__m512d rows[8]) {
-    __m512d t[8], s[8];
-    for (int j = 0; j < 4; j++) {
-        t[2 * j] = _mm512_unpacklo_pd(rows[2 * j], rows[2 * j + 1]);     /* r_a0 r_b0 r_a2 r_b2 ... */
-        t[2 * j + 1] = _mm512_unpackhi_pd(rows[2 * j], rows[2 * j + 1]); /* r_a1 r_b1 r_a3 r_b3 ... */
+/* Shuffle masks of the W x W transpose: round h (1, 2, 4) swaps the off-diagonal h x h blocks
+   of rows j and j + h: LO takes lane l from a where (l & h) == 0, else lane l - h of b; HI
+   lane l + h of a, else lane l of b (b's lanes are numbered from W). */
+#if W == 8
+#define LO1 0, 8, 2, 10, 4, 12, 6, 14
+#define HI1 1, 9, 3, 11, 5, 13, 7, 15
+#define LO2 0, 1, 8, 9, 4, 5, 12, 13
+#define HI2 2, 3, 10, 11, 6, 7, 14, 15
+#define LO4 0, 1, 2, 3, 8, 9, 10, 11
+#define HI4 4, 5, 6, 7, 12, 13, 14, 15
+#elif W == 4
+#define LO1 0, 4, 2, 6
+#define HI1 1, 5, 3, 7
+#define LO2 0, 1, 4, 5
+#define HI2 2, 3, 6, 7
+#else
+#define LO1 0, 2
+#define HI1 1, 3
+#endif
+
+/* Transpose rows[0..W-1] in registers: afterwards rows[j] holds lane j of each input row. */
+static inline void transpose(vd rows[W]) {
+    for (int j = 0; j < W; j += 2) {
+        vd a = rows[j], b = rows[j + 1];
+        rows[j] = SHUFFLE(a, b, LO1);
+        rows[j + 1] = SHUFFLE(a, b, HI1);
     }
-    const __m512i pairs_lo = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0);
-    const __m512i pairs_hi = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
-    for (int h = 0; h < 2; h++) {        /* rows 0-3, then 4-7 */
-        for (int odd = 0; odd < 2; odd++) {
-            __m512d a = t[4 * h + odd], b = t[4 * h + 2 + odd];
-            s[4 * h + 2 * odd] = _mm512_permutex2var_pd(a, pairs_lo, b);     /* elements 0+odd, 4+odd */
-            s[4 * h + 2 * odd + 1] = _mm512_permutex2var_pd(a, pairs_hi, b); /* elements 2+odd, 6+odd */
+#if W >= 4
+    for (int j = 0; j < W; j += 4)
+        for (int i = j; i < j + 2; i++) {
+            vd a = rows[i], b = rows[i + 2];
+            rows[i] = SHUFFLE(a, b, LO2);
+            rows[i + 2] = SHUFFLE(a, b, HI2);
         }
+#endif
+#if W == 8
+    for (int i = 0; i < 4; i++) {
+        vd a = rows[i], b = rows[i + 4];
+        rows[i] = SHUFFLE(a, b, LO4);
+        rows[i + 4] = SHUFFLE(a, b, HI4);
     }
-    /* s[0]: elements 0 and 4 of rows 0-3; s[1]: 2 and 6; s[2]: 1 and 5; s[3]: 3 and 7 (s[4..7]:
-       the same for rows 4-7). */
-    const __m512i halves_lo = _mm512_set_epi64(11, 10, 9, 8, 3, 2, 1, 0);
-    const __m512i halves_hi = _mm512_set_epi64(15, 14, 13, 12, 7, 6, 5, 4);
-    const int element[4] = {0, 2, 1, 3};
-    for (int q = 0; q < 4; q++) {
-        rows[element[q]] = _mm512_permutex2var_pd(s[q], halves_lo, s[q + 4]);
-        rows[element[q] + 4] = _mm512_permutex2var_pd(s[q], halves_hi, s[q + 4]);
-    }
+#endif
 }
 
 /* B sequences: inputs u (T, d, B); state (N, B) in, final state out; lengths[b] real steps
-   of sequence b (later steps keep its state, as the padded jax scan does); features of
-   sequence b at step t, unit i at out[b * stride_b + t * stride_t + i]. Units are taken 8 at
-   a time, and their 8 x 8 blocks of (unit, sequence) values transposed in registers, so each
-   sequence's features are written as contiguous runs of 8 units. */
-static void run_batch(long n, long k, long d, long B, long T, const int32_t *idx, const double *val,
-                      const double *win_t, const double *bias, const double *leak, const double *u,
-                      const int64_t *lengths, double *state, double *out, long stride_b, long stride_t,
-                      double *scratch) {
-    double *pre = scratch, *prev = scratch + 8 * n, *cur = scratch + 8 * n + n * B;
-    for (long i = 0; i < n * B; i++) prev[i] = state[i];
-    for (long t = 0; t < T; t++) {
-        const double *ut = u + t * d * B;
-        for (long b0 = 0; b0 < B; b0 += 8) {
-            __mmask8 m = lanes(b0, B);
-            __mmask8 live = 0;
-            for (long b = b0; b < b0 + 8 && b < B; b++)
-                if (t < lengths[b]) live |= (__mmask8)(1u << (b - b0));
-            /* Pass 1: pre-activations of all units into pre (N x 8); pass 2 below. */
-            for (long i = 0; i < n; i++) {
-                __m512d acc = _mm512_set1_pd(bias[i]);
-                for (long c = 0; c < d; c++)
-                    acc = _mm512_fmadd_pd(_mm512_set1_pd(win_t[c * n + i]),
-                                          _mm512_maskz_loadu_pd(m, ut + c * B + b0), acc);
-                __m512d acc2 = _mm512_setzero_pd();
-                long s = 0;
+   of sequence b, or NULL for all T (later steps keep its state, as the padded jax scan does);
+   features of sequence b at step t, unit i at out[b * stride_b + t * stride_t + i]. The
+   sequences are taken 8 at a time, as V = 8 / W vectors (the state is kept as (N, B8), B8 a
+   multiple of 8), so a unit's presynaptic values are V contiguous vectors, and each index and
+   weight is loaded once for 8 sequences. In pass 2 the W x W blocks of (unit, sequence)
+   values are transposed in registers, so each sequence's features are written as contiguous
+   runs of W units. */
+#define V (8 / W)
+static void run_batch(const struct weights *w, int64_t B, int64_t T, const double *u,
+                      const int64_t *lengths, double *state, double *out, int64_t stride_b,
+                      int64_t stride_t, double *scratch) {
+    const int64_t n = w->n, n8 = w->n8, k = w->k, d = w->d, B8 = (B + 7) / 8 * 8;
+    double *pre = scratch, *ub = scratch + 8 * n8, *prev = ub + 8 * d, *cur = prev + n8 * B8;
+    for (int64_t i = 0; i < n; i++) memcpy(prev + i * B8, state + i * B, (size_t)B * sizeof(double));
+    for (int64_t t = 0; t < T; t++) {
+        for (int64_t b0 = 0; b0 < B; b0 += 8) {
+            const int64_t nb = B - b0 < 8 ? B - b0 : 8;
+            vl live[V];
+            for (int64_t l = 0; l < 8; l++)
+                live[l / W][l % W] = l < nb && (lengths == NULL || t < lengths[b0 + l]) ? -1 : 0;
+            for (int64_t c = 0; c < d; c++) {
+                memset(ub + 8 * c, 0, 8 * sizeof(double));
+                memcpy(ub + 8 * c, u + (t * d + c) * B + b0, (size_t)nb * sizeof(double));
+            }
+            /* Pass 1: pre-activations of all units into pre (N x 8). */
+            for (int64_t i = 0; i < n; i++) {
+                vd acc[V], acc2[V];
+                for (int v = 0; v < V; v++) {
+                    acc[v] = splat(w->bias[i]);
+                    acc2[v] = splat(0.0);
+                    for (int64_t c = 0; c < d; c++) acc[v] += load(ub + 8 * c + v * W) * w->win_t[c * n8 + i];
+                }
+                int64_t s = 0;
                 for (; s + 1 < k; s += 2) {
-                    const double *r0 = prev + (long)idx[s * n + i] * B + b0;
-                    const double *r1 = prev + (long)idx[(s + 1) * n + i] * B + b0;
-                    acc = _mm512_fmadd_pd(_mm512_set1_pd(val[s * n + i]), _mm512_maskz_loadu_pd(m, r0), acc);
-                    acc2 = _mm512_fmadd_pd(_mm512_set1_pd(val[(s + 1) * n + i]), _mm512_maskz_loadu_pd(m, r1), acc2);
-                }
-                if (s < k)
-                    acc = _mm512_fmadd_pd(_mm512_set1_pd(val[s * n + i]),
-                                          _mm512_maskz_loadu_pd(m, prev + (long)idx[s * n + i] * B + b0), acc);
-                _mm512_store_pd(pre + i * 8, _mm512_add_pd(acc, acc2));
-            }
-            /* Pass 2: tanh, leak, the state, and the features 8 units at a time. */
-            for (long i0 = 0; i0 < n; i0 += 8) {
-                __m512d block[8];
-                for (long j = 0; j < 8; j++) {
-                    long i = i0 + j;
-                    if (i >= n) {
-                        block[j] = _mm512_setzero_pd();
-                        continue;
+                    const double *r0 = prev + (int64_t)w->idx[s * n8 + i] * B8 + b0;
+                    const double *r1 = prev + (int64_t)w->idx[(s + 1) * n8 + i] * B8 + b0;
+                    const double w0 = w->val[s * n8 + i], w1 = w->val[(s + 1) * n8 + i];
+                    for (int v = 0; v < V; v++) {
+                        acc[v] += load(r0 + v * W) * w0;
+                        acc2[v] += load(r1 + v * W) * w1;
                     }
-                    __m512d x = _mm512_maskz_loadu_pd(m, prev + i * B + b0);
-                    __m512d next = _mm512_fmadd_pd(_mm512_set1_pd(leak[i]),
-                                                   _mm512_sub_pd(tanh8(_mm512_load_pd(pre + i * 8)), x), x);
-                    next = _mm512_mask_blend_pd(live, x, next);
-                    _mm512_mask_storeu_pd(cur + i * B + b0, m, next);
-                    block[j] = next;
                 }
-                transpose8(block); /* block[j]: units i0..i0+7 of sequence b0 + j */
-                __mmask8 units = lanes(i0, n);
-                for (long j = 0; j < 8 && b0 + j < B; j++)
-                    _mm512_mask_storeu_pd(out + (b0 + j) * stride_b + t * stride_t + i0, units, block[j]);
+                if (s < k) {
+                    const double *r0 = prev + (int64_t)w->idx[s * n8 + i] * B8 + b0;
+                    for (int v = 0; v < V; v++) acc[v] += load(r0 + v * W) * w->val[s * n8 + i];
+                }
+                for (int v = 0; v < V; v++) store(pre + i * 8 + v * W, acc[v] + acc2[v]);
             }
+            /* Pass 2: tanh, leak, the state, and the features in W x W blocks (padded units:
+               leak 0, so they keep the state 0). */
+            for (int64_t i0 = 0; i0 < n; i0 += W)
+                for (int v = 0; v < V && v * W < nb; v++) {
+                    vd block[W];
+                    for (int64_t i = i0; i < i0 + W; i++) {
+                        vd x = load(prev + i * B8 + b0 + v * W);
+                        vd next = x + w->leak[i] * (tanh_lanes(load(pre + i * 8 + v * W)) - x);
+                        next = select_lanes(live[v], next, x);
+                        store(cur + i * B8 + b0 + v * W, next);
+                        block[i - i0] = next;
+                    }
+                    transpose(block); /* block[j]: units i0 .. i0 + W - 1 of sequence b0 + v W + j */
+                    for (int64_t j = 0; j < W && v * W + j < nb; j++)
+                        store_first(out + (b0 + v * W + j) * stride_b + t * stride_t + i0, block[j], n - i0);
+                }
         }
         double *swap = prev;
         prev = cur;
         cur = swap;
     }
-    for (long i = 0; i < n * B; i++) state[i] = prev[i];
+    for (int64_t i = 0; i < n; i++) memcpy(state + i * B, prev + i * B8, (size_t)B * sizeof(double));
 }
 
-/* Entry point. Returns 0, or -1 when scratch memory could not be allocated. */
-int sparse_esn_run(long n, long k, long d, long B, long T, const int32_t *idx, const double *val,
-                   const double *win_t, const double *bias, const double *leak, const double *u,
-                   const int64_t *lengths, double *state, double *out, long stride_b, long stride_t) {
-    /* pre-activations (8 N: a vector per unit for batches, N rounded up to 8 for one
-       sequence), then two state buffers of N B */
-    double *scratch = aligned_alloc(64, ((size_t)(2 * n * B + 8 * n + 8) * sizeof(double) + 63) / 64 * 64);
-    if (!scratch) return -1;
+/* Entry point (the caller, native.py, has checked every shape, stride and index). Returns 0,
+   or -1 when memory could not be allocated. */
+int sparse_esn_run(int64_t n, int64_t k, int64_t d, int64_t B, int64_t T, const int32_t *idx,
+                   const double *val, const double *win_t, const double *bias, const double *leak,
+                   const double *u, const int64_t *lengths, double *state, double *out,
+                   int64_t stride_b, int64_t stride_t) {
+    const int64_t n8 = (n + 7) / 8 * 8, B8 = (B + 7) / 8 * 8;
+    /* the padded weights, then pre-activations (8 n8), inputs of a step (8 d) and two state
+       buffers (n8 B8 each) */
+    size_t doubles = (size_t)((k + d + 2) * n8 + 8 * n8 + 8 * d + 2 * n8 * B8);
+    double *memory = calloc(doubles, sizeof(double));
+    int32_t *padded_idx = calloc((size_t)(k * n8 + 1), sizeof(int32_t));
+    if (!memory || !padded_idx) {
+        free(memory);
+        free(padded_idx);
+        return -1;
+    }
+    struct weights w = {n, n8, k, d, padded_idx, memory, memory + k * n8, memory + (k + d) * n8,
+                        memory + (k + d + 1) * n8};
+    for (int64_t s = 0; s < k; s++) {
+        memcpy(w.idx + s * n8, idx + s * n, (size_t)n * sizeof(int32_t));
+        memcpy(w.val + s * n8, val + s * n, (size_t)n * sizeof(double));
+    }
+    for (int64_t c = 0; c < d; c++) memcpy(w.win_t + c * n8, win_t + c * n, (size_t)n * sizeof(double));
+    memcpy(w.bias, bias, (size_t)n * sizeof(double));
+    memcpy(w.leak, leak, (size_t)n * sizeof(double));
+    double *scratch = memory + (k + d + 2) * n8;
     if (B == 1 && lengths == NULL)
-        run_single(n, k, d, T, idx, val, win_t, bias, leak, u, state, out, stride_t, scratch);
+        run_single(&w, T, u, state, out, stride_t, scratch);
     else
-        run_batch(n, k, d, B, T, idx, val, win_t, bias, leak, u, lengths, state, out, stride_b, stride_t, scratch);
-    free(scratch);
+        run_batch(&w, B, T, u, lengths, state, out, stride_b, stride_t, scratch);
+    free(memory);
+    free(padded_idx);
     return 0;
+}
+
+/* 0 when this x86 CPU lacks an extension the library was compiled for (a build for
+   RESERVOIR_NATIVE_MARCH=x86-64-v4 on an AVX2-only machine would stop the process with an
+   illegal instruction), else 1 (other architectures: the -march chosen is trusted). */
+int kernel_runs_here(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+#if defined(__AVX512F__)
+    if (!__builtin_cpu_supports("avx512f")) return 0;
+#endif
+#if defined(__AVX2__)
+    if (!__builtin_cpu_supports("avx2")) return 0;
+#endif
+#if defined(__FMA__)
+    if (!__builtin_cpu_supports("fma")) return 0;
+#endif
+#endif
+    return 1;
 }

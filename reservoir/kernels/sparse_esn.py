@@ -13,14 +13,43 @@ GROUP = 8
 MAX_WORKERS = None
 
 _KEYS = ("W_idx", "W_val", "W_in", "bias", "leak_rate")
+#: What the kernel computes in place of the jax step: a subclass of ESN that overrides one of
+#: these runs its own step in the jax scan.
+_STEP_METHODS = ("step", "recurrent", "features", "prepare", "initial_state")
 
 
-def applies(params, activation):
-    """Whether the kernel can run an ESN with these params: sparse float64 weights, tanh, and
-    a kernel built for this machine."""
-    if activation != "tanh" or any(key not in params for key in _KEYS):
+def applies(reservoir, params, out=None):
+    """Whether the compiled kernel harvests ``reservoir`` with ``params``: the one place
+    that decides it.
+
+    True when all hold:
+
+    - the machine: a kernel was built and loads for the current target
+      (:func:`reservoir.kernels.native.sparse_esn_kernel`: ``RESERVOIR_NATIVE`` not "0", jax
+      on the CPU, a C compiler, a CPU that runs the ``RESERVOIR_NATIVE_MARCH`` target);
+    - the model: an :class:`~reservoir.ESN` whose step is ESN's own (no subclass override of
+      ``step``, ``recurrent``, ``features``, ``prepare`` or ``initial_state``), with tanh;
+    - the weights: sparse (``W_idx``/``W_val``), all float64;
+    - ``out``, if given: float64 with contiguous rows.
+
+    Examples
+    --------
+    >>> from reservoir import ESN
+    >>> esn = ESN(n_units=16, activation="relu", random_state=0)
+    >>> applies(esn, esn.initialize(1))
+    False
+    """
+    from ..esn import ESN  # here, not at the top: reservoir.esn imports this module
+
+    if not isinstance(reservoir, ESN) or reservoir.activation != "tanh":
+        return False
+    if any(getattr(type(reservoir), name) is not getattr(ESN, name) for name in _STEP_METHODS):
+        return False
+    if any(key not in params for key in _KEYS):
         return False
     if any(np.asarray(params[key]).dtype != np.float64 for key in _KEYS if key != "W_idx"):
+        return False
+    if out is not None and (out.dtype != np.float64 or out.strides[-1] != out.itemsize):
         return False
     return sparse_esn_kernel() is not None
 
@@ -32,7 +61,8 @@ def run_sparse_esn(params, inputs, state, out=None, lengths=None):
     ----------
     params : dict
         ``W_idx`` (k, N) int32, ``W_val`` (k, N), ``W_in`` (N, d), ``bias`` (N,) and
-        ``leak_rate`` (scalar or (N,)), float64 (see :func:`applies`).
+        ``leak_rate`` (scalar or (N,)), float64 (see :func:`applies`, which the caller
+        asks first).
     inputs : ndarray of shape (T, d) or (B, T, d)
     state : ndarray of shape (N,) or (B, N)
         The state before the first input.
@@ -52,11 +82,13 @@ def run_sparse_esn(params, inputs, state, out=None, lengths=None):
     >>> from reservoir import ESN
     >>> esn = ESN(n_units=16, random_state=0)
     >>> params = esn.initialize(1)
-    >>> if applies(params, "tanh"):
+    >>> if applies(esn, params):
     ...     feats, last = run_sparse_esn(params, np.ones((5, 1)), np.zeros(16))
     ...     assert feats.shape == (5, 16) and np.array_equal(feats[-1], last)
     """
     kernel = sparse_esn_kernel()
+    if kernel is None:
+        raise RuntimeError("no compiled kernel on this machine (see reservoir.kernels.applies)")
     idx = np.ascontiguousarray(params["W_idx"], dtype=np.int32)
     val = np.ascontiguousarray(params["W_val"], dtype=np.float64)
     k, n = idx.shape
@@ -67,38 +99,25 @@ def run_sparse_esn(params, inputs, state, out=None, lengths=None):
     d = win_t.shape[0]
     if inputs.shape[-1] != d:
         raise ValueError(f"inputs have {inputs.shape[-1]} features, W_in expects {d}")
-    # The kernel reads the gathered indices unchecked: an index out of range would read
-    # outside the state.
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise ValueError(f"W_idx must index units 0..{n - 1}")
-    weights = (idx.ctypes.data, val.ctypes.data, win_t.ctypes.data, bias.ctypes.data, leak.ctypes.data)
+    weights = (idx, val, win_t, bias, leak)
     if inputs.ndim == 2:
-        T = inputs.shape[0]
-        u = np.ascontiguousarray(inputs)
         final = np.array(state, dtype=np.float64).reshape(n)
-        if out is None:
-            out = np.empty((T, n))
-        elif out.shape != (T, n) or out.dtype != np.float64 or out.strides[1] != 8:
-            raise ValueError(f"out must be a float64 array of shape {(T, n)} with contiguous rows")
-        _check(kernel(n, k, d, 1, T, *weights, u.ctypes.data, None, final.ctypes.data,
-                      out.ctypes.data, 0, out.strides[0] // 8))
+        out = np.empty((len(inputs), n)) if out is None else out
+        kernel(*weights, np.ascontiguousarray(inputs), final, out)
         return out, final
     B, T = inputs.shape[:2]
-    lengths = np.full(B, T, dtype=np.int64) if lengths is None else np.asarray(lengths, dtype=np.int64)
+    lengths = None if lengths is None else np.ascontiguousarray(lengths, dtype=np.int64)
     final = np.array(state, dtype=np.float64).reshape(B, n)
-    if out is None:
-        out = np.empty((B, T, n))
-    elif out.shape != (B, T, n) or out.dtype != np.float64 or out.strides[2] != 8:
-        raise ValueError(f"out must be a float64 array of shape {(B, T, n)} with contiguous rows")
+    out = np.empty((B, T, n)) if out is None else out
+    if out.shape != (B, T, n):
+        raise ValueError(f"out must have shape {(B, T, n)}, got {out.shape}")
 
     def run_group(start):
         # Sequences start .. start + GROUP - 1: inputs as (T, d, b), state as (N, b).
         stop = min(start + GROUP, B)
-        u = np.ascontiguousarray(inputs[start:stop].transpose(1, 2, 0))
         group_state = np.ascontiguousarray(final[start:stop].T)
-        part = out[start:stop]
-        _check(kernel(n, k, d, stop - start, T, *weights, u.ctypes.data, lengths[start:stop].ctypes.data,
-                      group_state.ctypes.data, part.ctypes.data, part.strides[0] // 8, part.strides[1] // 8))
+        kernel(*weights, np.ascontiguousarray(inputs[start:stop].transpose(1, 2, 0)), group_state,
+               out[start:stop], None if lengths is None else lengths[start:stop])
         final[start:stop] = group_state.T
 
     starts = range(0, B, GROUP)
@@ -113,7 +132,3 @@ def run_sparse_esn(params, inputs, state, out=None, lengths=None):
             run_group(start)
     return out, final
 
-
-def _check(status):
-    if status != 0:
-        raise MemoryError("the sparse ESN kernel could not allocate its scratch memory")

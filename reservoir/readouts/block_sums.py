@@ -77,10 +77,11 @@ def _check_blas_operands(X, square, caller):
 def syrk_accumulate(total, X):
     """``total += Xᵀ X`` on the upper triangle of ``total`` (C order, F x F), in place.
 
-    BLAS ``dsyrk`` (scipy's, from ``scipy.linalg.cython_blas``) through ctypes: half the
-    products of ``X.T @ X``, no temporary, and the GIL released while it runs (the wrapper
-    in ``scipy.linalg.blas`` holds it, which stalls the thread producing the blocks). The
-    lower triangle is left untouched.
+    BLAS ``dsyrk`` (scipy's, from ``scipy.linalg.cython_blas``) through ctypes, with the GIL
+    released while it runs (the wrapper in ``scipy.linalg.blas`` holds it, which stalls the
+    thread producing the blocks). numpy runs ``dsyrk`` for ``X.T @ X`` too; this one adds
+    into the running sum, without an F x F temporary and the pass that adds it
+    (``benchmarks/gram_products.py`` compares the two). The lower triangle is left untouched.
     """
     rows = _check_blas_operands(X, total, "syrk_accumulate")
     if rows == 0:
