@@ -17,9 +17,12 @@ from . import _jax  # noqa: F401  (float64 on)
 from .base import Reservoir
 from .baselines import ContextParroting, MeanForecaster, PersistenceForecaster
 from .classifier import ReservoirClassifier
+from .deep_esn import DeepESN
 from .ei import EIReservoir
 from .esn import ESN
 from .forecaster import ForecastDivergenceError, ForecastDivergenceWarning, ReservoirForecaster
+from .hybrid import HybridESN
+from .ip import IPReservoir
 from .lsm import LSM, NeuronAstrocyteLSM
 from .lyapunov import lyapunov_spectrum
 from .nvar import NVARForecaster
@@ -32,11 +35,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ContextParroting",
+    "DeepESN",
     "EIReservoir",
     "ESN",
     "RLS",
     "ForecastDivergenceError",
     "ForecastDivergenceWarning",
+    "HybridESN",
+    "IPReservoir",
     "LSM",
     "MeanForecaster",
     "NVARForecaster",
