@@ -10,7 +10,7 @@ estimators are written once:
 - ``adapt(params, inputs) -> params`` (optional): an unsupervised phase run before the readout;
 - ``prepare(params) -> params`` (optional): loop-invariant work (a transpose, a factorisation)
   done once per compiled run, before the scan, instead of at every step;
-- ``input_range() -> (low, high) or None`` (optional): the interval the reservoir reads its
+- ``input_interval() -> (low, high) or None`` (optional): the interval the reservoir reads its
   inputs in (spike probabilities in [0, 1]); the estimators then map the training range of
   every input coordinate onto it instead of z-scoring;
 - ``with_input_map(params, mean, scale) -> params`` (optional): told that the estimators feed
@@ -93,7 +93,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
         """Unsupervised adaptation on a list of input sequences (default: none)."""
         return params
 
-    def input_range(self):
+    def input_interval(self):
         """The interval ``(low, high)`` the reservoir reads each input coordinate in, or None.
 
         None (the default) asks the estimators for z-scored inputs. A reservoir that reads

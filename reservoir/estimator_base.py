@@ -49,7 +49,7 @@ class ReservoirEstimatorBase(BaseEstimator):
     estimator; default the accurate ``Ridge(alpha=1e-6, solver="qr")``, whose penalty the
     forecaster chooses itself), ``washout`` (steps at the start of every sequence left out of
     training), ``standardize`` (z-score inputs with the training statistics, or map their
-    training range onto the reservoir's ``input_range()`` where it declares one), the state
+    training range onto the reservoir's ``input_interval()`` where it declares one), the state
     augmentation flags ``bias``, ``input_concat``, ``squared``, and ``random_state``
     (overrides the reservoir's own seed when not None).
     """
@@ -76,7 +76,7 @@ class ReservoirEstimatorBase(BaseEstimator):
         self.n_features_in_ = sequences[0].shape[1]
         # The reservoir actually run is a fitted copy: fit never changes hyperparameters.
         self.reservoir_ = ESN() if self.reservoir is None else clone(self.reservoir)
-        interval = self.reservoir_.input_range()
+        interval = self.reservoir_.input_interval()
         if self.standardize and interval is not None:
             # Intensity inputs (spike probabilities): each coordinate's training range is
             # mapped onto the reservoir's interval; z-scores would push half of the values

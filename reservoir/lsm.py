@@ -99,7 +99,7 @@ class LSM(Reservoir):
         defaults pass intensities in [0, 1] through (pixel intensities as spike
         probabilities per ms). With a spike encoder the estimators (``standardize=True``)
         map each input's training range onto the ``u`` whose intensities span [0, 1]
-        (:meth:`input_range`; [0, 1] with the defaults, [-2.5, 2.5] with ``input_scale=0.2,
+        (:meth:`input_interval`; [0, 1] with the defaults, [-2.5, 2.5] with ``input_scale=0.2,
         input_offset=0.5``) instead of z-scoring it.
     spike_features : {"counts", "cumulative", "trace"}, default="counts"
         What the readout sees after each input step: every neuron's spike count during the
@@ -262,7 +262,7 @@ class LSM(Reservoir):
             "key": np.asarray(key),
         }
 
-    def input_range(self):
+    def input_interval(self):
         """With a spike encoder, the inputs whose intensities ``input_scale * u +
         input_offset`` span [0, 1] (the estimators map the data's range onto them); with
         ``encoding="current"``, None (z-scored inputs)."""

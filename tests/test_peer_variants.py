@@ -182,11 +182,11 @@ def test_save_load(reservoir, lorenz):
 
 # -- defaults for natural use -----------------------------------------------------------------
 
-def test_spike_encoded_lsm_declares_its_input_range():
-    assert LSM().input_range() == (0.0, 1.0)
-    assert LSM(input_scale=0.2, input_offset=0.5).input_range() == pytest.approx((-2.5, 2.5))
-    assert LSM(encoding="current").input_range() is None
-    assert ESN().input_range() is None
+def test_spike_encoded_lsm_declares_its_input_interval():
+    assert LSM().input_interval() == (0.0, 1.0)
+    assert LSM(input_scale=0.2, input_offset=0.5).input_interval() == pytest.approx((-2.5, 2.5))
+    assert LSM(encoding="current").input_interval() is None
+    assert ESN().input_interval() is None
     mean, scale = range_map(np.array([[2.0, 5.0], [6.0, 5.0], [4.0, 5.0]]), (-1.0, 1.0))
     np.testing.assert_allclose((np.array([[2.0, 5.0], [6.0, 5.0]]) - mean) / scale, [[-1.0, -1.0], [1.0, -1.0]])
 
