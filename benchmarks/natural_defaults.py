@@ -16,7 +16,9 @@ estimator with its defaults, as a new user would.
   seeds x initial conditions.
 
 Run: ``python benchmarks/natural_defaults.py [--seeds 3] [--tests 3] [--train 5000]
-[--task digits|lorenz|both] [--families ESN,OnionESN,...] [--json OUT]``. The spiking
+[--task digits|lorenz|both] [--families ESN,OnionESN,...] [--previous] [--json OUT]``;
+``--previous`` reruns the digits with the defaults before issue 21 (inputs z-scored whatever
+the reservoir, readout ``Ridge(alpha=1e-6)``). The spiking
 liquids take several minutes per seed on 2 shared cores; wall times are noisy.
 """
 
@@ -31,9 +33,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
 import reservoir
-from reservoir import ReservoirClassifier, ReservoirForecaster
+from reservoir import ReservoirClassifier, ReservoirForecaster, Ridge
 from reservoir.chaos import system_info, trajectory
 from reservoir.metrics import valid_prediction_time
+from reservoir.validation import standardization
 
 FAMILIES = ("ESN", "OnionESN", "EIReservoir", "DeepESN", "IPReservoir", "LSM", "NeuronAstrocyteLSM")
 HOLD_STEPS = 25
@@ -49,9 +52,18 @@ def held(images):
     return np.repeat(images[:, None, :], HOLD_STEPS, axis=1)
 
 
-def digits_accuracy(family, seed):
+def digits_accuracy(family, seed, previous=False):
     X_train, X_test, y_train, y_test = digits_split(seed)
-    clf = ReservoirClassifier(getattr(reservoir, family)(random_state=seed)).fit(held(X_train), y_train)
+    model = getattr(reservoir, family)(random_state=seed)
+    if previous:
+        # The defaults before issue 21: z-scored inputs (whatever the reservoir) and the
+        # forecasting penalty 1e-6 for the readout.
+        mean, scale = standardization(X_train)
+        X_train, X_test = (X_train - mean) / scale, (X_test - mean) / scale
+        clf = ReservoirClassifier(model, readout=Ridge(alpha=1e-6, solver="qr"), standardize=False)
+    else:
+        clf = ReservoirClassifier(model)
+    clf.fit(held(X_train), y_train)
     return clf.score(held(X_test), y_test), clf.alpha_
 
 
@@ -83,6 +95,8 @@ def main():
     parser.add_argument("--train", type=int, default=5000, help="Lorenz fit points")
     parser.add_argument("--task", choices=("digits", "lorenz", "both"), default="both")
     parser.add_argument("--families", default=",".join(FAMILIES))
+    parser.add_argument("--previous", action="store_true",
+                        help="digits with the defaults before issue 21 (z-scored inputs, readout penalty 1e-6)")
     parser.add_argument("--json", default=None, help="write the results to this file")
     args = parser.parse_args()
     families = [f for f in args.families.split(",") if f]
@@ -90,8 +104,9 @@ def main():
     results = {"digits": {}, "lorenz": {}}
 
     if args.task in ("digits", "both"):
-        print(f"8x8 digits in [0, 1], held {HOLD_STEPS} steps, ReservoirClassifier() defaults, "
-              f"1000 train / 797 test, seeds {seeds}")
+        which = ("the previous defaults (z-scored inputs, Ridge(1e-6))" if args.previous
+                 else "ReservoirClassifier() defaults")
+        print(f"8x8 digits in [0, 1], held {HOLD_STEPS} steps, {which}, 1000 train / 797 test, seeds {seeds}")
         print(f"{'model':<34} {'median acc':>10} {'IQR':>13} {'per seed':>24} {'alpha_':>14} {'s/seed':>7}")
         pixels = [pixels_accuracy(s) for s in seeds]
         med, q1, q3 = summary(pixels)
@@ -101,15 +116,17 @@ def main():
         for family in families:
             start, accs, alphas = time.perf_counter(), [], []
             for s in seeds:
-                acc, alpha = digits_accuracy(family, s)
+                acc, alpha = digits_accuracy(family, s, args.previous)
                 accs.append(acc)
                 alphas.append(alpha)
             seconds = (time.perf_counter() - start) / len(seeds)
             med, q1, q3 = summary(accs)
             print(f"{family + '()':<34} {med:>10.3f} {f'{q1:.3f}-{q3:.3f}':>13} "
-                  f"{' '.join(f'{a:.3f}' for a in accs):>24} {' '.join(f'{a:g}' for a in alphas):>14} {seconds:>7.0f}",
+                  f"{' '.join(f'{a:.3f}' for a in accs):>24} {' '.join(('-' if a is None else f'{a:g}') for a in alphas):>14} {seconds:>7.0f}",
                   flush=True)
             results["digits"][family] = {"accuracy": accs, "alpha": alphas, "seconds_per_seed": seconds}
+        if args.previous:
+            print("(alpha_ is None: the readout was given)")
 
     if args.task in ("lorenz", "both"):
         lt = system_info("Lorenz").lyapunov_times_per_step(100)

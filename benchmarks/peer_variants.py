@@ -16,15 +16,18 @@ own dysts 0.95 integrations): for each system and benchmark seed the test trajec
 (0-200) on raw coordinates; medians over systems x seeds. Washout ``min(100, L // 10)`` as
 in the benchmark runner. Models, at their defaults (no grid; the forecaster chooses its ridge
 penalty on the fit window): ``ESN(500)`` and ``HybridESN(system, dt, parameter_error=0.05)``
-(500 units; the dysts ODE with every parameter 5 % off, 4 RK4 steps per sample) and the
-same hybrid with its model's features unscaled (``model_feature_scale=1``). Beside them:
+(500 units; the dysts ODE with every parameter 5 % off, 4 RK4 steps per sample), and with
+``--unscaled`` the same hybrid with its model's features unscaled (``model_feature_scale=1``).
+Beside them:
 the published sweep's NODE and ESN (Gilpin 2023, the multivariate data-sweep file in
 ``--sweep``), median over all its systems and over the systems run here. The published
 runs used the published files and tuned hyperparameters; ours are our integrations at
 defaults, so the comparison is loose.
 
 Run: ``python benchmarks/peer_variants.py [--seeds 3] [--tests 3] [--train 10000]
-[--systems Lorenz,Rossler,...] [--table vpt|data|both] [--json OUT]``.
+[--systems Lorenz,Rossler,...] [--table vpt|data|both] [--unscaled] [--json OUT]``; systems
+can run in separate processes (``--systems A,B --json a.json`` ...) and be tabled together
+with ``--merge a.json b.json``.
 """
 
 import argparse
@@ -93,22 +96,30 @@ def published_sweep(path, systems):
         for label, names in (("all", list(sweep)), ("here", [s for s in systems if s in sweep])):
             row = []
             for k in (0, 6, 12, 18, 24):
-                values = [sweep[s][model][-25 + k] for s in names if model in sweep[s]]
+                values = [sweep[s][model][-25 + k] for s in names
+                          if model in sweep[s] and len(sweep[s][model]) >= 25]
                 row.append(float(np.median([v for v in values if v is not None])))
             out[f"{model} published ({label})"] = row
     return out
 
 
-def data_table(args, seeds):
-    protocol = get_protocol("data_limited")
-    systems = [s for s in args.systems.split(",") if s]
+def data_models(unscaled):
     models = {
         "ESN(500)": lambda system, dt, s: ESN(500, random_state=s),
         "HybridESN, eps 0.05": lambda system, dt, s: HybridESN(system, dt=dt, parameter_error=0.05, random_state=s),
-        "HybridESN, eps 0.05, c=1": lambda system, dt, s: HybridESN(system, dt=dt, parameter_error=0.05,
-                                                                      model_feature_scale=1.0, random_state=s),
     }
-    scores = {name: {L: [] for L in FIT_LENGTHS} for name in models}
+    if unscaled:
+        models["HybridESN, eps 0.05, c=1"] = lambda system, dt, s: HybridESN(
+            system, dt=dt, parameter_error=0.05, model_feature_scale=1.0, random_state=s)
+    return models
+
+
+def data_scores(args, seeds):
+    """sMAPE per model, fit length and (system, seed) on the data-limited protocol."""
+    protocol = get_protocol("data_limited")
+    systems = [s for s in args.systems.split(",") if s]
+    models = data_models(args.unscaled)
+    scores = {name: {str(L): [] for L in FIT_LENGTHS} for name in models}
     start = time.perf_counter()
     for system in systems:
         dt = system_info(system).dt(protocol.pts_per_period)
@@ -126,26 +137,46 @@ def data_table(args, seeds):
                             score = smape(truth, pred) if np.all(np.isfinite(pred)) else 200.0
                         except (ValueError, FloatingPointError):
                             score = 200.0  # a diverged fit scores as the worst forecast
-                    scores[name][L].append(score)
-        print(f"  {system}: done ({time.perf_counter() - start:.0f} s)", flush=True)
-    print(f"\nData-limited protocol (our dysts integrations), {len(systems)} systems x seeds {seeds}, "
+                    scores[name][str(L)].append(score)
+        print(f"  {system}: " + "; ".join(f"{n}: " + " ".join(f"{np.median(scores[n][str(L)][-len(seeds):]):.1f}"
+                                                              for L in FIT_LENGTHS) for n in models)
+              + f" ({time.perf_counter() - start:.0f} s)", flush=True)
+    return {"scores": scores, "systems": systems, "seeds": seeds}
+
+
+def print_data_table(result, sweep_path):
+    systems, scores = result["systems"], result["scores"]
+    print(f"\nData-limited protocol (our dysts integrations), {len(systems)} systems x seeds {result['seeds']}, "
           "forecast 200, median sMAPE (0-200; IQR in brackets)")
-    header = "".join(f"{L:>17}" for L in FIT_LENGTHS)
-    print(f"{'model':<32}{header}")
-    for name in models:
+    print(f"{'model':<32}" + "".join(f"{L:>17}" for L in FIT_LENGTHS))
+    for name, by_length in scores.items():
         cells = []
         for L in FIT_LENGTHS:
-            med, q1, q3 = summary(scores[name][L])
+            med, q1, q3 = summary(by_length[str(L)])
             cells.append(f"{med:6.1f} [{q1:4.0f}-{q3:4.0f}]")
         print(f"{name:<32}" + "".join(f"{c:>17}" for c in cells))
-    published = published_sweep(args.sweep, systems)
+    published = published_sweep(sweep_path, systems)
     if published is None:
-        print(f"(published sweep not found at {args.sweep})")
+        print(f"(published sweep not found at {sweep_path})")
     else:
         for name, row in published.items():
             print(f"{name:<32}" + "".join(f"{v:>17.1f}" for v in row))
-    return {"scores": {n: {str(L): v for L, v in d.items()} for n, d in scores.items()},
-            "published": published, "systems": systems}
+    return published
+
+
+def merge(paths):
+    """The data-limited results of several runs (e.g. systems split over processes)."""
+    merged = None
+    for path in paths:
+        part = json.loads(Path(path).read_text())["data_limited"]
+        if merged is None:
+            merged = {"scores": part["scores"], "systems": list(part["systems"]), "seeds": part["seeds"]}
+            continue
+        merged["systems"] += part["systems"]
+        for name, by_length in part["scores"].items():
+            for L, values in by_length.items():
+                merged["scores"].setdefault(name, {}).setdefault(L, []).extend(values)
+    return merged
 
 
 def main():
@@ -156,15 +187,26 @@ def main():
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="systems of the data-limited table")
     parser.add_argument("--sweep", default=str(SWEEP), help="the published data-sweep JSON file")
     parser.add_argument("--table", choices=("vpt", "data", "both"), default="both")
+    parser.add_argument("--unscaled", action="store_true",
+                        help="also the hybrid with its model's features unscaled (model_feature_scale=1)")
+    parser.add_argument("--merge", nargs="+", default=None,
+                        help="print the data-limited table of these --json files (e.g. systems run apart)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     seeds = list(range(args.seeds))
     results = {}
+    if args.merge:
+        print_data_table(merge(args.merge), args.sweep)
+        return
     if args.table in ("vpt", "both"):
         results["vpt"] = vpt_table(args, seeds)
         print()
     if args.table in ("data", "both"):
-        results["data_limited"] = data_table(args, seeds)
+        results["data_limited"] = data_scores(args, seeds)
+        if args.json:  # the scores first: a failure in the table must not lose them
+            with open(args.json, "w") as f:
+                json.dump(results, f, indent=1)
+        results["data_limited"]["published"] = print_data_table(results["data_limited"], args.sweep)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)

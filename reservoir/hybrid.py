@@ -200,7 +200,7 @@ def dysts_vector_field(system, parameter_error=0.0, perturbed_parameters=None):
     Examples
     --------
     >>> f, theta, d = dysts_vector_field("Lorenz")
-    >>> [float(v) for v in f(jnp.array([1.0, 1.0, 1.0]), jnp.asarray(theta))]
+    >>> [round(float(v), 6) for v in f(jnp.array([1.0, 1.0, 1.0]), jnp.asarray(theta))]
     [0.0, 26.0, -1.667]
     """
     return _vector_field(system, float(parameter_error),
