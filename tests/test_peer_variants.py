@@ -35,14 +35,14 @@ def test_deep_esn_layers_shapes_and_features():
     assert params["0_W_in"].shape == (30, 3)
     assert params["1_W_in"].shape == (20, 30)
     assert params["2_W_in"].shape == (10, 20)
-    states = deep.fit_transform(U)
+    states = run(deep, params, U)[0]
     assert states.shape == (60, 60) and deep.n_features(params) == 60
-    # Layer 2 sees layer 1's new state only: layer 2's states follow from layer 1's alone.
-    first = DeepESN(n_units=(30,), random_state=0)
-    assert not np.allclose(states[:, 30:50], 0)
+    # Layer l is an ESN driven by layer l - 1's states.
+    for i, (lo, mid, hi) in enumerate([(0, 30, 50), (30, 50, 60)], start=1):
+        layer = {k.split("_", 1)[1]: v for k, v in params.items() if k.startswith(f"{i}_")}
+        np.testing.assert_allclose(run(ESN(), layer, states[:, lo:mid])[0], states[:, mid:hi], atol=1e-12)
     with_all = DeepESN(n_units=(30, 20), input_to_all=True, random_state=0).initialize(3)
     assert with_all["1_W_in"].shape == (20, 33)
-    assert first.initialize(3)["0_W_in"].shape == (30, 3)
 
 
 def test_one_layer_deep_esn_is_the_esn():
