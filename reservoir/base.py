@@ -9,7 +9,13 @@ estimators are written once:
 - ``features(params, state) -> vector``: what the readout sees;
 - ``adapt(params, inputs) -> params`` (optional): an unsupervised phase run before the readout;
 - ``prepare(params) -> params`` (optional): loop-invariant work (a transpose, a factorisation)
-  done once per compiled run, before the scan, instead of at every step.
+  done once per compiled run, before the scan, instead of at every step;
+- ``input_interval() -> (low, high) or None`` (optional): the interval the reservoir reads its
+  inputs in (spike probabilities in [0, 1]); the estimators then map the training range of
+  every input coordinate onto it instead of z-scoring;
+- ``with_input_map(params, mean, scale) -> params`` (optional): told that the estimators feed
+  ``(x - mean) / scale`` of the raw data ``x`` (a reservoir holding a model of the raw data,
+  ``HybridESN``, needs it).
 
 ``step`` may only depend on ``params`` and on the hyperparameters named by
 ``static_config()``; everything numeric that a user may change between fits (leak rate,
@@ -85,6 +91,25 @@ class Reservoir(TransformerMixin, BaseEstimator):
 
     def adapt(self, params, inputs):
         """Unsupervised adaptation on a list of input sequences (default: none)."""
+        return params
+
+    def input_interval(self):
+        """The interval ``(low, high)`` the reservoir reads each input coordinate in, or None.
+
+        None (the default) asks the estimators for z-scored inputs. A reservoir that reads
+        its inputs as intensities (a spike encoder's probabilities in [0, 1]) returns that
+        interval; with ``standardize=True`` the estimators then map each coordinate's
+        training minimum and maximum onto it.
+        """
+        return None
+
+    def with_input_map(self, params, mean, scale):
+        """``params`` for inputs ``u = (x - mean) / scale`` of the raw data ``x``.
+
+        The estimators call it after ``initialize`` and before ``adapt`` with their
+        standardisation (``mean`` zeros and ``scale`` ones when they do not standardise).
+        The default ignores it; a reservoir that embeds a model of the raw data records it.
+        """
         return params
 
     def check_params(self, params, n_inputs=None):

@@ -7,6 +7,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .estimator_base import ReservoirEstimatorBase
+from .readouts import Ridge
+
+#: The penalties among which the default readout's is chosen by cross-validation.
+CLASSIFIER_ALPHAS = tuple(10.0 ** np.arange(-6, 5))
+#: The default readout's penalty when some class has too few sequences to cross-validate.
+FALLBACK_ALPHA = 1.0
 
 
 class ReservoirClassifier(ClassifierMixin, ReservoirEstimatorBase):
@@ -17,11 +23,24 @@ class ReservoirClassifier(ClassifierMixin, ReservoirEstimatorBase):
     readout (any scikit-learn classifier) is fitted on the labels; a regressor readout
     (the default ``Ridge``) is fitted on one-hot targets and predicts the arg-max.
 
+    The default readout (``readout=None``) is ``Ridge(solver="qr")`` with its penalty chosen
+    among :data:`CLASSIFIER_ALPHAS` by stratified 5-fold cross-validated accuracy on the
+    training sequences (ties go to the stronger penalty). There are usually fewer sequences
+    than features, and the small penalty a one-step forecast wants (1e-6) then interpolates
+    the labels (measured on 8x8 digits in ``benchmarks/natural_defaults.py``).
+
     Parameters
     ----------
     reservoir, readout, washout, standardize, bias, input_concat, squared, random_state
         As in :class:`~reservoir.ReservoirRegressor`.
     pooling : {"mean", "last"}, default="mean"
+
+    Attributes
+    ----------
+    alpha_ : float or None
+        The penalty the default readout chose (None with a readout given by the user).
+    cv_scores_ : ndarray of shape (len(CLASSIFIER_ALPHAS),) or None
+        The cross-validated accuracy of each penalty (None when not cross-validated).
 
     Examples
     --------
@@ -69,7 +88,12 @@ class ReservoirClassifier(ClassifierMixin, ReservoirEstimatorBase):
         self.classes_, encoded = np.unique(y, return_inverse=True)
         self._fit_reservoir(sequences)
         Z = self._pooled(sequences)
-        self.readout_ = self._new_readout()
+        self.alpha_, self.cv_scores_ = None, None
+        if self.readout is None:
+            self.alpha_, self.cv_scores_ = _choose_alpha(Z, encoded, len(self.classes_))
+            self.readout_ = Ridge(alpha=self.alpha_, solver="qr")
+        else:
+            self.readout_ = self._new_readout()
         if is_classifier(self.readout_):
             self.readout_.fit(Z, y)
         else:
@@ -103,3 +127,25 @@ class ReservoirClassifier(ClassifierMixin, ReservoirEstimatorBase):
         check_is_fitted(self, "readout_")
         sequences, _ = self._check_inputs(X)
         return self.readout_.predict_proba(self._pooled(sequences))
+
+
+def _choose_alpha(Z, encoded, n_classes, n_folds=5):
+    """The penalty of :data:`CLASSIFIER_ALPHAS` with the best stratified ``n_folds``-fold
+    accuracy of a one-hot ``Ridge`` on pooled features ``Z``; ``(alpha, scores)``."""
+    from sklearn.model_selection import StratifiedKFold
+
+    counts = np.bincount(encoded, minlength=n_classes)
+    n_folds = min(n_folds, int(counts.min()))
+    if n_folds < 2:
+        return FALLBACK_ALPHA, None
+    targets = np.eye(n_classes)[encoded]
+    correct = np.zeros(len(CLASSIFIER_ALPHAS))
+    # A fixed split: the same data always choose the same penalty.
+    for train, test in StratifiedKFold(n_folds, shuffle=True, random_state=0).split(Z, encoded):
+        path = Ridge(solver="qr").fit_path([(Z[train], targets[train])], CLASSIFIER_ALPHAS)
+        for i, model in enumerate(path):
+            correct[i] += np.sum(np.argmax(model.predict(Z[test]), axis=1) == encoded[test])
+    scores = correct / len(encoded)
+    # The strongest penalty among the best (the last maximum of the increasing grid).
+    best = len(scores) - 1 - int(np.argmax(scores[::-1]))
+    return float(CLASSIFIER_ALPHAS[best]), scores

@@ -48,7 +48,8 @@ class ReservoirEstimatorBase(BaseEstimator):
     means ``ESN()``), ``readout`` (this package's ``Ridge``/``RLS`` or any scikit-learn
     estimator; default the accurate ``Ridge(alpha=1e-6, solver="qr")``, whose penalty the
     forecaster chooses itself), ``washout`` (steps at the start of every sequence left out of
-    training), ``standardize`` (z-score inputs with the training statistics), the state
+    training), ``standardize`` (z-score inputs with the training statistics, or map their
+    training range onto the reservoir's ``input_interval()`` where it declares one), the state
     augmentation flags ``bias``, ``input_concat``, ``squared``, and ``random_state``
     (overrides the reservoir's own seed when not None).
     """
@@ -75,7 +76,13 @@ class ReservoirEstimatorBase(BaseEstimator):
         self.n_features_in_ = sequences[0].shape[1]
         # The reservoir actually run is a fitted copy: fit never changes hyperparameters.
         self.reservoir_ = ESN() if self.reservoir is None else clone(self.reservoir)
-        if self.standardize:
+        interval = self.reservoir_.input_interval()
+        if self.standardize and interval is not None:
+            # Intensity inputs (spike probabilities): each coordinate's training range is
+            # mapped onto the reservoir's interval; z-scores would push half of the values
+            # below 0, where a rate code is silent.
+            self.input_mean_, self.input_scale_ = range_map(np.concatenate(sequences), interval)
+        elif self.standardize:
             # Robust to inputs near the float64 limits; constant inputs are centred only.
             self.input_mean_, self.input_scale_ = standardization(np.concatenate(sequences))
         else:
@@ -84,6 +91,7 @@ class ReservoirEstimatorBase(BaseEstimator):
         seed = self.reservoir_.random_state if self.random_state is None else self.random_state
         drives = [self._drive(self._scale(s)) for s in sequences]
         params = self.reservoir_.initialize(drives[0].shape[1], seed)
+        params = self.reservoir_.with_input_map(params, self.input_mean_, self.input_scale_)
         params = self.reservoir_.adapt(params, drives)
         self.reservoir_params_ = {k: np.asarray(v) for k, v in params.items()}
 
@@ -177,6 +185,23 @@ class ReservoirEstimatorBase(BaseEstimator):
                                                            out=view), bias, input_concat, squared)
         _check_states(Z)
         return Z, state, buffer
+
+
+def range_map(stacked, interval):
+    """``(mean, scale)`` such that ``(x - mean) / scale`` maps each column's minimum and
+    maximum of ``stacked`` onto ``interval = (low, high)``; a constant column goes to ``low``.
+
+    Examples
+    --------
+    >>> mean, scale = range_map(np.array([[0.0, 2.0], [4.0, 2.0]]), (0.0, 1.0))
+    >>> ((np.array([[0.0, 2.0], [4.0, 2.0]]) - mean) / scale).tolist()
+    [[0.0, 0.0], [1.0, 0.0]]
+    """
+    low, high = float(interval[0]), float(interval[1])
+    lo, hi = stacked.min(axis=0), stacked.max(axis=0)
+    spread = hi - lo
+    scale = np.where(spread > 0, spread / (high - low), 1.0)
+    return lo - low * scale, scale
 
 
 def _check_states(Z):

@@ -97,8 +97,10 @@ class LSM(Reservoir):
     input_scale, input_offset : float, default=1.0, 0.0
         Map from input values to intensities ``r = input_scale * u + input_offset``. The
         defaults pass intensities in [0, 1] through (pixel intensities as spike
-        probabilities per ms); for standardised inputs with a spike encoding, e.g.
-        ``input_scale=0.2, input_offset=0.5`` keeps ``u`` in [-2.5, 2.5] inside [0, 1].
+        probabilities per ms). With a spike encoder the estimators (``standardize=True``)
+        map each input's training range onto the ``u`` whose intensities span [0, 1]
+        (:meth:`input_interval`; [0, 1] with the defaults, [-2.5, 2.5] with ``input_scale=0.2,
+        input_offset=0.5``) instead of z-scoring it.
     spike_features : {"counts", "cumulative", "trace"}, default="counts"
         What the readout sees after each input step: every neuron's spike count during the
         step; its spike count since the start of the sequence (with ``pooling="last"`` in
@@ -259,6 +261,15 @@ class LSM(Reservoir):
             "max_weight": _scalar(self.max_weight),
             "key": np.asarray(key),
         }
+
+    def input_interval(self):
+        """With a spike encoder, the inputs whose intensities ``input_scale * u +
+        input_offset`` span [0, 1] (the estimators map the data's range onto them); with
+        ``encoding="current"``, None (z-scored inputs)."""
+        if self.encoding == "current" or self.input_scale == 0:
+            return None
+        ends = sorted(((0.0 - self.input_offset) / self.input_scale, (1.0 - self.input_offset) / self.input_scale))
+        return (float(ends[0]), float(ends[1]))
 
     def initial_state(self, params):
         return _initial_state(params)
