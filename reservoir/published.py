@@ -20,13 +20,11 @@ Examples
 """
 
 import functools
-import hashlib
-import importlib.resources
-from pathlib import Path
 
 import numpy as np
 
 from .metrics import smape
+from .shipped_data import read_checked_npz
 
 __all__ = ["N_FIT", "N_SCORED", "published_forecast", "published_models", "published_scores",
            "published_series", "published_systems"]
@@ -40,21 +38,7 @@ N_SCORED = 199
 
 @functools.lru_cache(maxsize=1)
 def _load():
-    source = Path(__file__).resolve().parents[1] / "data"
-    if (source / _FILE).is_file():
-        raw = (source / _FILE).read_bytes()  # a source checkout
-        expected = (source / (_FILE + ".sha256")).read_text().split()[0]
-    else:
-        files = importlib.resources.files("reservoir.data")
-        raw = files.joinpath(_FILE).read_bytes()
-        expected = files.joinpath(_FILE + ".sha256").read_text().split()[0]
-    digest = hashlib.sha256(raw).hexdigest()
-    if digest != expected:
-        raise OSError(f"{_FILE} is corrupted: SHA-256 {digest}, expected {expected}; reinstall the package")
-    import io
-
-    with np.load(io.BytesIO(raw), allow_pickle=False) as data:
-        return {key: data[key] for key in data.files}
+    return read_checked_npz(_FILE)
 
 
 def published_systems(scored=True):

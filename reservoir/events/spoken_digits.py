@@ -14,13 +14,10 @@ Examples
 """
 
 import functools
-import hashlib
-import importlib.resources
-import io
-from pathlib import Path
 
 import numpy as np
 
+from ..shipped_data import read_checked_npz
 from .binning import bin_audio_events
 
 __all__ = ["load_spoken_digits", "spoken_digit_inputs", "utterance_events"]
@@ -30,19 +27,7 @@ _FILE = "spoken_digits_events.npz"
 
 @functools.lru_cache(maxsize=1)
 def _read():
-    source = Path(__file__).resolve().parents[2] / "data"
-    if (source / _FILE).is_file():
-        raw = (source / _FILE).read_bytes()  # a source checkout
-        expected = (source / (_FILE + ".sha256")).read_text().split()[0]
-    else:
-        files = importlib.resources.files("reservoir.data")
-        raw = files.joinpath(_FILE).read_bytes()
-        expected = files.joinpath(_FILE + ".sha256").read_text().split()[0]
-    digest = hashlib.sha256(raw).hexdigest()
-    if digest != expected:
-        raise OSError(f"{_FILE} is corrupted: SHA-256 {digest}, expected {expected}; reinstall the package")
-    with np.load(io.BytesIO(raw), allow_pickle=False) as data:
-        return {key: data[key] for key in data.files}
+    return read_checked_npz(_FILE)
 
 
 def load_spoken_digits():
