@@ -151,7 +151,7 @@ def model_alone(systems, seeds, parameter_error=0.05, substeps=4):
     import jax
     import jax.numpy as jnp
 
-    from reservoir.hybrid import dysts_vector_field
+    from reservoir.hybrid import dysts_vector_field, rk4_step
 
     protocol = get_protocol("data_limited")
     scores = []
@@ -160,11 +160,7 @@ def model_alone(systems, seeds, parameter_error=0.05, substeps=4):
         h = system_info(system).dt(protocol.pts_per_period) / substeps
 
         def rk4(x, _):
-            k1 = field(x, theta)
-            k2 = field(x + 0.5 * h * k1, theta)
-            k3 = field(x + 0.5 * h * k2, theta)
-            k4 = field(x + h * k3, theta)
-            return x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4), None
+            return rk4_step(field, x, theta, h), None
 
         def sample(x, _):
             x, _ = jax.lax.scan(rk4, x, None, length=substeps)
