@@ -8,8 +8,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _jax  # noqa: F401  (float64 on)
 from .augment import augment
-from .jacobian_penalty import input_jacobian_rows
 from .estimator_base import ReservoirEstimatorBase, Reiterable
+from .jacobian_penalty import input_jacobian_rows
 from .readouts import Ridge, linear_weights
 from .runner import python_loop, run, run_closed_loop, step_features
 from .validation import check_n_steps, check_nonnegative_int, check_real
@@ -168,7 +168,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         drives = [self._drive(d) for d in self._noisy(scaled)]
         self.alpha_, self.validation_errors_, self.jacobian_penalty_ = None, None, penalties[0]
         if self.readout is None:
-            self.alpha_, self.jacobian_penalty_, self.validation_errors_ = self._choose_alpha(
+            self.alpha_, self.jacobian_penalty_, self.validation_errors_ = self._choose_penalties(
                 scaled, drives, penalties)
             readout = Ridge(alpha=self.alpha_, solver="qr")
         else:
@@ -201,8 +201,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         lags = getattr(self, "lags_", (0,))
         if lags == (0,):
             return scaled
-        pad = np.repeat(scaled[:1], lags[-1], axis=0)
-        padded = np.concatenate([pad, scaled])
+        padded = self._padded(scaled, lags[-1])
         return np.concatenate([padded[lags[-1] - lag:len(padded) - lag] for lag in lags], axis=1)
 
     def _history(self, scaled):
@@ -211,8 +210,12 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         lags = getattr(self, "lags_", (0,))
         if lags == (0,):
             return scaled[-1]
-        padded = np.concatenate([np.repeat(scaled[:1], lags[-1], axis=0), scaled])
-        return padded[::-1][:lags[-1] + 1].copy()
+        return self._padded(scaled, lags[-1])[::-1][:lags[-1] + 1].copy()
+
+    @staticmethod
+    def _padded(scaled, n):
+        """``scaled`` after ``n`` copies of its first point (the delayed inputs before the start)."""
+        return np.concatenate([np.repeat(scaled[:1], n, axis=0), scaled])
 
     def _noisy(self, scaled):
         """The inputs that drive the reservoir in training: ``scaled`` plus the training noise."""
@@ -286,7 +289,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         Y = np.concatenate([s[self.washout + 1:] for s in scaled])
         return readout.fit(Z, Y), finals
 
-    def _choose_alpha(self, scaled, drives, penalties):
+    def _choose_penalties(self, scaled, drives, penalties):
         """The default readout's penalties ``(alpha, jacobian_penalty, validation errors)``:
         the pair of ``DEFAULT_ALPHAS`` x ``penalties`` whose closed-loop forecast of the
         held-out end of the last series is best (see Notes)."""
