@@ -175,9 +175,11 @@ class Reservoir(TransformerMixin, BaseEstimator):
         from .runner import run
         from .validation import check_sequences
 
+        from sklearn.utils.validation import check_is_fitted
+
+        # As scikit-learn transformers do: an unfitted reservoir raises (fit_transform fits).
+        check_is_fitted(self, "params_")
         sequences, layout = check_sequences(X, "X")
-        if not hasattr(self, "params_"):
-            self.fit(X)
         if sequences[0].shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {sequences[0].shape[1]} features, but {type(self).__name__} is expecting "

@@ -119,7 +119,7 @@ class EIReservoir(Reservoir):
     >>> params = res.adapt(res.initialize(1), [u])
     >>> bool(np.all(params["I_val"] >= 0))
     True
-    >>> res.transform(u).shape
+    >>> res.fit_transform(u).shape
     (500, 200)
     """
 

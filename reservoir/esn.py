@@ -144,7 +144,7 @@ class ESN(LeakyRateReservoir):
     --------
     >>> import numpy as np
     >>> esn = ESN(n_units=100, spectral_radius=0.9, random_state=0)
-    >>> esn.transform(np.sin(np.linspace(0, 10, 200))[:, None]).shape
+    >>> esn.fit_transform(np.sin(np.linspace(0, 10, 200))[:, None]).shape
     (200, 100)
     """
 
@@ -184,7 +184,7 @@ class ESN(LeakyRateReservoir):
         --------
         >>> import numpy as np
         >>> esn = ESN.from_weights(np.eye(3) * 0.5, np.ones((3, 1)))
-        >>> esn.transform(np.ones((2, 1)))[-1].round(4).tolist()
+        >>> esn.fit_transform(np.ones((2, 1)))[-1].round(4).tolist()
         [0.8811, 0.8811, 0.8811]
         """
         return FixedWeightsESN(W=W, W_in=W_in, bias=bias, leak_rate=leak_rate, activation=activation, dtype=dtype)

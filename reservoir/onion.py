@@ -82,7 +82,7 @@ class OnionESN(LeakyRateReservoir):
     >>> params = onion.initialize(1)
     >>> params["W_blocks"].shape
     (2, 100, 100)
-    >>> onion.transform(np.sin(np.linspace(0, 20, 300))[:, None]).shape
+    >>> onion.fit_transform(np.sin(np.linspace(0, 20, 300))[:, None]).shape
     (300, 200)
     """
 
