@@ -6,7 +6,7 @@ it builds for any CPU those compilers target (x86-64 with or without AVX2/AVX-51
 It is compiled with the system C compiler (``$CC``, else ``cc`` or ``gcc``) with
 ``-O3 -march=TARGET``, where TARGET is ``$RESERVOIR_NATIVE_MARCH`` (default ``native``; e.g.
 ``x86-64-v3`` for AVX2 + FMA, ``x86-64`` for plain SSE2, ``armv8-a``), into a shared library
-cached in ``$RESERVOIR_CACHE`` (default ``~/.cache/reservoir``, or a temporary directory when
+cached in ``$RESERVOIR_CACHE_DIR`` (default ``~/.cache/reservoir``, or a temporary directory when
 that is not writable) under a name derived from the source, the compiler, the flags and, for
 ``native``, the CPU. It is loaded with ``ctypes``, which releases the GIL during the call.
 
@@ -80,7 +80,8 @@ def _compiler():
 
 
 def _cache_dir():
-    preferred = Path(os.environ.get("RESERVOIR_CACHE", Path.home() / ".cache" / "reservoir"))
+    # The same variable as the trajectory cache (reservoir.chaos): one place for what the package caches.
+    preferred = Path(os.environ.get("RESERVOIR_CACHE_DIR") or Path.home() / ".cache" / "reservoir").expanduser()
     user = os.getuid() if hasattr(os, "getuid") else "user"
     for directory in (preferred, Path(tempfile.gettempdir()) / f"reservoir-{user}"):
         try:
