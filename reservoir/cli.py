@@ -411,13 +411,14 @@ def _closed_loop(model, n_steps):
 
 
 def _score(truth, forecast, divergence, lyap_per_step, n_steps):
-    from .metrics import nrmse, smape, valid_prediction_time
+    from .metrics import diverged_as_far, nrmse, smape, valid_prediction_time
 
-    # A forecast that blew up to inf/NaN counts as infinitely far from the truth: the
-    # error curves then exceed every threshold there (sMAPE terms -> 200), so the VPTs
-    # stay defined, while NRMSE over the window is reported as undefined.
+    # A forecast that blew up to inf/NaN counts as infinitely far from the truth (the
+    # package's one convention, metrics.diverged_as_far): the error curves then exceed every
+    # threshold there (sMAPE terms -> 200), so the VPTs stay defined, while NRMSE over the
+    # window is reported as undefined.
     finite = bool(np.all(np.isfinite(forecast)))
-    scored = forecast if finite else np.where(np.isfinite(forecast), forecast, truth + 1e100)
+    scored = diverged_as_far(forecast)
     vpt_error = valid_prediction_time(truth, scored, "error", threshold=_ERROR_THRESHOLD)
     vpt_smape = valid_prediction_time(truth, scored, "smape", threshold=_SMAPE_THRESHOLD, cumulative=True)
     lt = (lambda steps: steps * lyap_per_step) if lyap_per_step else (lambda steps: None)

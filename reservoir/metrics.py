@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 
 __all__ = [
+    "diverged_as_far",
     "memory_capacity",
     "normalized_error",
     "nrmse",
@@ -323,6 +324,25 @@ def memory_capacity(
 
 # ----------------------------------------------------------------------------------
 # Helpers
+
+
+#: What a non-finite forecast value is scored as: finite, yet beyond any attractor, so every
+#: metric counts it as a miss (sMAPE term 200, normalised error beyond every threshold).
+DIVERGED_VALUE = 1e150
+
+
+def diverged_as_far(y_pred) -> np.ndarray:
+    """``y_pred`` with NaN and ±inf replaced by ±:data:`DIVERGED_VALUE`: the one convention
+    by which the package scores a forecast that blew up (``reservoir forecast`` and
+    ``reservoir bench`` alike).
+
+    Examples
+    --------
+    >>> float(smape(np.ones(2), diverged_as_far(np.array([1.0, np.nan]))))
+    100.0
+    """
+    return np.nan_to_num(np.asarray(y_pred, dtype=float), nan=DIVERGED_VALUE, posinf=DIVERGED_VALUE,
+                         neginf=-DIVERGED_VALUE)
 
 
 def _as_float_array(value, name: str) -> np.ndarray:

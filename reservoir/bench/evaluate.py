@@ -17,15 +17,11 @@ import warnings
 import numpy as np
 
 from ..chaos import system_info
-from ..metrics import nrmse, smape, valid_prediction_time
+from ..metrics import diverged_as_far, nrmse, smape, valid_prediction_time
 from .models import get_model
 from .protocols import get_protocol
 
 __all__ = ["evaluate_task", "score_forecast", "task_key"]
-
-# Non-finite forecast values are replaced by this before scoring: its sMAPE term is the
-# maximal 1 and its error is effectively infinite, which is what a diverged forecast earned.
-_HUGE = 1e150
 
 
 def task_key(protocol, model, system, seed, fit_length, tuning="grid", n_trials=None) -> str:
@@ -77,7 +73,7 @@ def score_forecast(y_true, y_pred, lyapunov_steps, attractor_metrics=False) -> d
     1.0
     """
     finite = bool(np.all(np.isfinite(y_pred)))
-    pred = np.nan_to_num(np.asarray(y_pred, dtype=float), nan=_HUGE, posinf=_HUGE, neginf=-_HUGE)
+    pred = diverged_as_far(y_pred)
     with np.errstate(over="ignore", invalid="ignore"):
         scores = {
             "smape": smape(y_true, pred),
