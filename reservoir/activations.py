@@ -27,3 +27,12 @@ def get_activation(activation):
         return ACTIVATIONS[activation]
     except (KeyError, TypeError):
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)} or a callable, got {activation!r}") from None
+
+
+def check_activation(value, name="activation"):
+    """Raise a ``ValueError`` naming ``name`` unless ``value`` is a known activation or a
+    callable (a constraint for :func:`reservoir.validation.validate_parameters`)."""
+    try:
+        get_activation(value)
+    except ValueError as err:
+        raise ValueError(str(err).replace("activation", name, 1)) from None

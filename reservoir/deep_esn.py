@@ -1,5 +1,7 @@
 """Deep echo state network: leaky tanh reservoirs stacked in layers, every layer read out."""
 
+from numbers import Real
+
 import jax.numpy as jnp
 import numpy as np
 
@@ -7,7 +9,15 @@ from . import _jax  # noqa: F401  (float64 on)
 from .activations import get_activation
 from .base import Reservoir, make_rng
 from .esn import ESN, input_product, recurrent_product
-from .validation import check_real
+from .validation import Boolean, Check, Interval, validate_parameters
+
+
+def _check_layer_sizes(sizes, name):
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (tuple, list)) or len(sizes) == 0:
+        raise TypeError(f"{name} must be a non-empty tuple of ints (units per layer), got {sizes!r}")
+    for n in sizes:
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"{name} must hold positive ints (units per layer), got {sizes!r}")
 
 
 class DeepESN(Reservoir):
@@ -72,14 +82,16 @@ class DeepESN(Reservoir):
 
     # -- hyperparameters -----------------------------------------------------------------------
 
+    _parameter_constraints = {
+        "n_units": Check(_check_layer_sizes),
+        "interlayer_scaling": Interval(Real, 0, None, closed="neither"),
+        "input_scaling": Interval(Real, 0, None, closed="neither"),
+        "input_to_all": Boolean(),
+    }
+
     def _sizes(self):
-        sizes = self.n_units
-        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (tuple, list)) or len(sizes) == 0:
-            raise TypeError(f"n_units must be a non-empty tuple of ints (units per layer), got {sizes!r}")
-        for n in sizes:
-            if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
-                raise ValueError(f"n_units must hold positive ints (units per layer), got {sizes!r}")
-        return tuple(int(n) for n in sizes)
+        _check_layer_sizes(self.n_units, "n_units")
+        return tuple(int(n) for n in self.n_units)
 
     def _per_layer(self, name):
         value, n_layers = getattr(self, name), len(self._sizes())
@@ -91,11 +103,8 @@ class DeepESN(Reservoir):
 
     def _layers(self):
         """One ESN per layer with its hyperparameters (their checks name the argument)."""
+        validate_parameters(self)
         sizes = self._sizes()
-        check_real(self.interlayer_scaling, "interlayer_scaling", low=0, low_inclusive=False)
-        check_real(self.input_scaling, "input_scaling", low=0, low_inclusive=False)
-        if not isinstance(self.input_to_all, (bool, np.bool_)):
-            raise TypeError(f"input_to_all must be True or False, got {self.input_to_all!r}")
         layers = []
         for n, rho, leak in zip(sizes, self._per_layer("spectral_radius"), self._per_layer("leak_rate")):
             layer = ESN(n_units=n, spectral_radius=rho, leak_rate=leak, input_scaling=1.0,

@@ -1,5 +1,7 @@
 """Leaky echo state network with a sparse, fixed in-degree recurrent matrix."""
 
+from numbers import Integral, Real
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -7,9 +9,10 @@ import scipy.sparse as sp
 
 from . import _jax  # noqa: F401  (float64 on)
 from . import kernels
-from .activations import get_activation
+from .activations import check_activation, get_activation
 from .base import Reservoir, make_rng
-from .validation import check_memory, check_positive_int, check_real
+from .validation import (Check, Interval, check_memory, check_positive_int, check_positive_scaling,
+                         validate_parameters)
 from .weights import fixed_in_degree, from_matrix, spectral_radius, to_scipy
 
 
@@ -189,30 +192,26 @@ class ESN(LeakyRateReservoir):
         """
         return FixedWeightsESN(W=W, W_in=W_in, bias=bias, leak_rate=leak_rate, activation=activation, dtype=dtype)
 
+    _parameter_constraints = {
+        "n_units": Interval(Integral, 1, None),
+        "spectral_radius": Interval(Real, 0, None, closed="neither"),
+        "leak_rate": Interval(Real, 0, 1, closed="right"),
+        "input_scaling": Check(check_positive_scaling),
+        "in_degree": [None, Interval(Integral, 1, None)],
+        "bias_scaling": Interval(Real, 0, None),
+        "activation": Check(check_activation),
+        "dtype": Check(lambda value, name: check_dtype(value)),
+    }
+
     def _check_hyperparameters(self):
-        check_positive_int(self.n_units, "n_units")
-        check_real(self.spectral_radius, "spectral_radius", low=0, low_inclusive=False)
-        check_real(self.leak_rate, "leak_rate", low=0, high=1, low_inclusive=False)
-        check_real(self.bias_scaling, "bias_scaling", low=0)
-        try:
-            scaling = np.asarray(self.input_scaling, dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError(f"input_scaling must be a number or array of numbers, got {self.input_scaling!r}") from None
-        if not np.all(np.isfinite(scaling)) or np.any(scaling <= 0):
-            raise ValueError(f"input_scaling must be > 0, got {self.input_scaling!r}")
-        if scaling.ndim > 1:
-            raise ValueError(f"input_scaling must be a number or a 1-D array, got shape {scaling.shape}")
-        if self.in_degree is not None:
-            check_positive_int(self.in_degree, "in_degree")
-            if self.in_degree > self.n_units:
-                raise ValueError(f"in_degree ({self.in_degree}) cannot exceed n_units ({self.n_units})")
+        validate_parameters(self)
+        if self.in_degree is not None and self.in_degree > self.n_units:
+            raise ValueError(f"in_degree ({self.in_degree}) cannot exceed n_units ({self.n_units})")
         # Drawing N * k weights needs a few arrays of that size (indices, values, the scaled
         # copy): refuse at once what cannot fit, rather than fail (or abort) minutes later.
         per_unit = self.n_units if self.in_degree is None else self.in_degree
         check_memory(32 * self.n_units * per_unit, "n_units",
                      f"n_units={self.n_units} with in_degree={self.in_degree}")
-        get_activation(self.activation)
-        check_dtype(self.dtype)
 
     def initialize(self, n_inputs, random_state=None):
         """Draw ``W`` (scaled to ``spectral_radius``), ``W_in`` and the bias."""
@@ -392,6 +391,11 @@ def _params(W_idx, W_val, W_in, bias, leak_rate, dtype="float64"):
     return params
 
 
+def _check_weights_type(value, name):
+    if value is None or isinstance(value, (str, bytes)) or not (sp.issparse(value) or np.ndim(value) >= 1):
+        raise TypeError(f"{name} must be an array (dense or scipy sparse), got {type(value).__name__}")
+
+
 class FixedWeightsESN(ESN):
     """An ESN whose weights are given, not drawn (see :meth:`ESN.from_weights`)."""
 
@@ -405,13 +409,18 @@ class FixedWeightsESN(ESN):
         self.dtype = dtype
         self.random_state = random_state
 
+    _parameter_constraints = {
+        "W": Check(_check_weights_type),
+        "W_in": Check(_check_weights_type),
+        "leak_rate": Interval(Real, 0, 1, closed="right"),
+        "activation": Check(check_activation),
+        "dtype": Check(lambda value, name: check_dtype(value)),
+    }
+
     def _check_hyperparameters(self):
         """Check the given weights (types, shapes, finite values) and the other settings;
         return ``W_in`` as a dense 2-D float array."""
-        for name in ("W", "W_in"):
-            value = getattr(self, name)
-            if value is None or isinstance(value, (str, bytes)) or not (sp.issparse(value) or np.ndim(value) >= 1):
-                raise TypeError(f"{name} must be an array (dense or scipy sparse), got {type(value).__name__}")
+        validate_parameters(self)
         W_in = _dense_weights(self.W_in, "W_in")
         if W_in.ndim == 1:
             W_in = W_in[:, None]
@@ -427,9 +436,6 @@ class FixedWeightsESN(ESN):
             bias = np.ravel(_dense_weights(self.bias, "bias"))
             if bias.shape != (n,):
                 raise ValueError(f"bias must have shape ({n},), got {bias.shape}")
-        check_real(self.leak_rate, "leak_rate", low=0, high=1, low_inclusive=False)
-        get_activation(self.activation)
-        check_dtype(self.dtype)
         return W_in
 
     def initialize(self, n_inputs, random_state=None):

@@ -1,6 +1,7 @@
 """Knowledge-based hybrid echo state network: an imperfect ODE model beside the reservoir."""
 
 import types
+from numbers import Integral, Real
 
 import jax
 import jax.numpy as jnp
@@ -9,7 +10,8 @@ import numpy as np
 from . import _jax  # noqa: F401  (float64 on)
 from .activations import get_activation
 from .esn import ESN, input_product, recurrent_product
-from .validation import check_positive_int, check_real
+from .signature import extends
+from .validation import InstanceOf, Interval
 
 
 def rk4_step(field, x, theta, h):
@@ -84,13 +86,10 @@ class HybridESN(ESN):
     # The step carries the model's prediction beside the units: no batch-last layout.
     batch_last = False
 
+    @extends(ESN, own_first=True)
     def __init__(self, system="Lorenz", dt=0.01, parameter_error=0.05, perturbed_parameters=None,
-                 model_substeps=4, model_scaling=None, model_feature_scale=1000.0, n_units=500,
-                 spectral_radius=0.9, leak_rate=1.0, input_scaling=0.3, in_degree=10, bias_scaling=1.0, activation="tanh", dtype="float64",
-                 random_state=None):
-        super().__init__(n_units=n_units, spectral_radius=spectral_radius, leak_rate=leak_rate,
-                         input_scaling=input_scaling, in_degree=in_degree, bias_scaling=bias_scaling,
-                         activation=activation, dtype=dtype, random_state=random_state)
+                 model_substeps=4, model_scaling=None, model_feature_scale=1000.0, **esn_params):
+        super().__init__(**esn_params)
         self.system = system
         self.dt = dt
         self.parameter_error = parameter_error
@@ -99,18 +98,16 @@ class HybridESN(ESN):
         self.model_scaling = model_scaling
         self.model_feature_scale = model_feature_scale
 
-    def _check_hyperparameters(self):
-        super()._check_hyperparameters()
-        if not isinstance(self.system, str):
-            raise TypeError(f"system must be the name of a dysts system, got {type(self.system).__name__}")
-        check_real(self.dt, "dt", low=0, low_inclusive=False)
-        check_real(self.parameter_error, "parameter_error", low=-1, low_inclusive=False)
-        check_positive_int(self.model_substeps, "model_substeps")
-        if self.model_scaling is not None:
-            check_real(self.model_scaling, "model_scaling", low=0, low_inclusive=False)
-        check_real(self.model_feature_scale, "model_feature_scale", low=0, low_inclusive=False)
-        if np.ndim(self.input_scaling) != 0:
-            raise ValueError(f"input_scaling must be a number for HybridESN, got {self.input_scaling!r}")
+    _parameter_constraints = {
+        "system": InstanceOf(str, "the name of a dysts system"),
+        "dt": Interval(Real, 0, None, closed="neither"),
+        "parameter_error": Interval(Real, -1, None, closed="neither"),
+        "model_substeps": Interval(Integral, 1, None),
+        "model_scaling": [None, Interval(Real, 0, None, closed="neither")],
+        "model_feature_scale": Interval(Real, 0, None, closed="neither"),
+        # One scaling for the input and one for the model's prediction, not one per input.
+        "input_scaling": Interval(Real, 0, None, closed="neither"),
+    }
 
     def _field(self):
         return dysts_vector_field(self.system, self.parameter_error, self.perturbed_parameters)

@@ -1,12 +1,15 @@
 """Echo state network whose tanh gains and biases adapt by intrinsic plasticity."""
 
+from numbers import Integral, Real
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from . import _jax  # noqa: F401  (float64 on)
 from .esn import ESN, input_product, recurrent_product
-from .validation import check_positive_int, check_real
+from .signature import extends
+from .validation import Interval
 
 
 class IPReservoir(ESN):
@@ -51,26 +54,26 @@ class IPReservoir(ESN):
     (300, 50)
     """
 
-    def __init__(self, n_units=500, spectral_radius=0.9, leak_rate=1.0, input_scaling=0.3, in_degree=10,
-                 bias_scaling=1.0, activation="tanh", dtype="float64", target_mean=0.0, target_std=0.2,
-                 learning_rate=5e-4, epochs=1, random_state=None):
-        super().__init__(n_units=n_units, spectral_radius=spectral_radius, leak_rate=leak_rate,
-                         input_scaling=input_scaling, in_degree=in_degree, bias_scaling=bias_scaling,
-                         activation=activation, dtype=dtype, random_state=random_state)
+    @extends(ESN)
+    def __init__(self, target_mean=0.0, target_std=0.2, learning_rate=5e-4, epochs=1, **esn_params):
+        super().__init__(**esn_params)
         self.target_mean = target_mean
         self.target_std = target_std
         self.learning_rate = learning_rate
         self.epochs = epochs
+
+    _parameter_constraints = {
+        "target_mean": Interval(Real, -1, 1, closed="neither"),
+        "target_std": Interval(Real, 0, None, closed="neither"),
+        "learning_rate": Interval(Real, 0, None, closed="neither"),
+        "epochs": Interval(Integral, 1, None),
+    }
 
     def _check_hyperparameters(self):
         super()._check_hyperparameters()
         if self.activation != "tanh":
             raise ValueError(f"activation must be 'tanh' for IPReservoir (the IP rule is derived for tanh), "
                              f"got {self.activation!r}")
-        check_real(self.target_mean, "target_mean", low=-1, high=1, low_inclusive=False, high_inclusive=False)
-        check_real(self.target_std, "target_std", low=0, low_inclusive=False)
-        check_real(self.learning_rate, "learning_rate", low=0, low_inclusive=False)
-        check_positive_int(self.epochs, "epochs")
 
     def adapt(self, params, inputs):
         """Learn the gains and biases on ``inputs`` (a list of (T, d) standardised sequences);

@@ -16,13 +16,18 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _jax  # noqa: F401  (float64 on)
-from .activations import get_activation
+from .activations import check_activation
 from .base import make_rng
 from .esn import LeakyRateReservoir
 from .spectra import _METHODS, ring_matrix
-from .validation import check_positive_int, check_real
+from .validation import Check, Each, Interval, Options, check_positive_int, check_real, validate_parameters
 
 __all__ = ["OnionESN"]
+
+
+def _check_routing_type(value, name):
+    if isinstance(value, str) or np.asarray(value).dtype != bool:
+        raise ValueError(f"{name} must be 'all', 'per_block' or a boolean array, got {value!r}")
 
 
 class OnionESN(LeakyRateReservoir):
@@ -114,6 +119,25 @@ class OnionESN(LeakyRateReservoir):
 
     # -- hyperparameters -------------------------------------------------------------------
 
+    _parameter_constraints = {
+        "n_units": [None, Interval(numbers.Integral, 1, None)],
+        "radii": Each(Interval(numbers.Real), description="a 1-D sequence of numbers"),
+        "inner_radius": Interval(numbers.Real, 0, None),
+        "block_sizes": [None, Each(Interval(numbers.Integral, 1, None), description="a sequence of positive integers")],
+        "leak_rate": [Interval(numbers.Real, 0, 1, closed="right"),
+                      Each(Interval(numbers.Real, 0, 1, closed="right"), description="a number or a sequence")],
+        "input_scaling": [Interval(numbers.Real, 0, None, closed="neither"),
+                          Each(Interval(numbers.Real, 0, None, closed="neither"), description="a number or a sequence")],
+        "input_routing": [Options("all", "per_block"), Check(_check_routing_type)],
+        "bias_scaling": Interval(numbers.Real, 0, None),
+        "activation": Check(check_activation),
+        "method": Options(*_METHODS),
+    }
+
+    def _check_hyperparameters(self):
+        validate_parameters(self)
+        self.sizes()  # the blocks against radii and n_units
+
     def ring_edges(self):
         """``(inner, outer)`` radius of every block, validated.
 
@@ -158,12 +182,12 @@ class OnionESN(LeakyRateReservoir):
             raise ValueError(f"block_sizes add up to {sum(sizes)}, not to n_units={self.n_units}")
         return sizes
 
-    def _per_block(self, value, name, n_blocks, low, high=None, low_inclusive=True):
-        values = _real_sequence(value, name) if np.ndim(value) else np.full(n_blocks, float(_real(value, name)))
+    @staticmethod
+    def _per_block(value, name, n_blocks):
+        """A (validated) number or per-block sequence as one value per block."""
+        values = np.array(value, dtype=float) if np.ndim(value) else np.full(n_blocks, float(value))
         if len(values) != n_blocks:
             raise ValueError(f"{name} must be a number or have one entry per block ({n_blocks}), got {len(values)}")
-        for v in values:
-            check_real(v, name, low=low, high=high, low_inclusive=low_inclusive)
         return values
 
     def _routing(self, n_blocks, n_inputs):
@@ -189,17 +213,14 @@ class OnionESN(LeakyRateReservoir):
 
     def initialize(self, n_inputs, random_state=None):
         """Draw every block (eigenvalues in its ring), the input weights and the bias."""
+        validate_parameters(self)
         edges = self.ring_edges()
         sizes = self.sizes()
         n_blocks = len(sizes)
         n_inputs = check_positive_int(n_inputs, "n_inputs")
-        leak = self._per_block(self.leak_rate, "leak_rate", n_blocks, low=0, high=1, low_inclusive=False)
-        scaling = self._per_block(self.input_scaling, "input_scaling", n_blocks, low=0, low_inclusive=False)
-        check_real(self.bias_scaling, "bias_scaling", low=0)
+        leak = self._per_block(self.leak_rate, "leak_rate", n_blocks)
+        scaling = self._per_block(self.input_scaling, "input_scaling", n_blocks)
         routing = self._routing(n_blocks, n_inputs)
-        if self.method not in _METHODS:
-            raise ValueError(f"method must be one of {_METHODS}, got {self.method!r}")
-        get_activation(self.activation)
 
         rng = make_rng(self.random_state if random_state is None else random_state)
         # Child generators per role, and per block: changing one block's size or the input

@@ -1,4 +1,23 @@
-"""Input validation at the public boundary: clear errors naming the argument."""
+"""Input validation at the public boundary: clear errors naming the argument.
+
+Hyperparameters are declared, not checked by hand: a class lists what each of its
+``__init__`` arguments may be in ``_parameter_constraints`` (scikit-learn's convention),
+
+>>> class Model:
+...     _parameter_constraints = {"n_units": Interval(numbers.Integral, 1, None),
+...                               "solver": [None, Options("qr", "svd")]}
+...     def __init__(self, n_units=10, solver=None):
+...         self.n_units, self.solver = n_units, solver
+>>> validate_parameters(Model(n_units=0))
+Traceback (most recent call last):
+...
+ValueError: n_units must be >= 1, got 0
+
+and :func:`validate_parameters` checks them: when the object is initialised or fitted, and
+again when :func:`reservoir.persistence.load` rebuilds it from a file. A subclass declares
+only what it adds or changes (the declarations of its bases are merged); checks that relate
+several arguments stay as code in the class.
+"""
 
 import numbers
 import os
@@ -222,3 +241,202 @@ def standardization(stacked):
     if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale))):
         raise ValueError("X is too large to standardise in float64 (values near 1.8e308)")
     return mean, np.where(scale > 0, scale, 1.0)
+
+
+# -- declared hyperparameter constraints ---------------------------------------------------
+
+
+class Constraint:
+    """One rule a hyperparameter may satisfy; ``check`` raises ``ValueError``/``TypeError``
+    naming the argument, or returns None."""
+
+    def check(self, value, name):
+        raise NotImplementedError
+
+
+class Interval(Constraint):
+    """A real (``numbers.Real``) or integer (``numbers.Integral``) number in a range.
+
+    ``closed`` is which ends belong to it: ``"both"``, ``"left"``, ``"right"`` or
+    ``"neither"``; a missing end (None) is unbounded. Booleans are not numbers here, and
+    a real value must be finite.
+
+    Examples
+    --------
+    >>> Interval(numbers.Real, 0, 1, closed="right").check(0.0, "leak_rate")
+    Traceback (most recent call last):
+    ...
+    ValueError: leak_rate must be > 0, got 0.0
+    """
+
+    def __init__(self, kind, low=None, high=None, closed="both"):
+        if kind not in (numbers.Integral, numbers.Real):
+            raise TypeError(f"kind must be numbers.Integral or numbers.Real, got {kind!r}")
+        if closed not in ("both", "left", "right", "neither"):
+            raise ValueError(f"closed must be 'both', 'left', 'right' or 'neither', got {closed!r}")
+        self.kind, self.low, self.high, self.closed = kind, low, high, closed
+
+    def check(self, value, name):
+        if self.kind is numbers.Integral:
+            low = self.low if self.low is None or self.closed in ("both", "left") else self.low + 1
+            high = self.high if self.high is None or self.closed in ("both", "right") else self.high - 1
+            check_positive_int(value, name, minimum=-np.inf if low is None else low)
+            if high is not None and value > high:
+                raise ValueError(f"{name} must be <= {high}, got {value}")
+            return
+        check_real(value, name, low=self.low, high=self.high, low_inclusive=self.closed in ("both", "left"),
+                   high_inclusive=self.closed in ("both", "right"))
+
+    def __repr__(self):
+        left = "[" if self.closed in ("both", "left") else "("
+        right = "]" if self.closed in ("both", "right") else ")"
+        return f"{self.kind.__name__} in {left}{self.low}, {self.high}{right}"
+
+
+class Options(Constraint):
+    """One of a fixed set of values (strings, None, ...).
+
+    Examples
+    --------
+    >>> Options("euler", "exact").check("rk4", "method")
+    Traceback (most recent call last):
+    ...
+    ValueError: method must be one of ('euler', 'exact'), got 'rk4'
+    """
+
+    def __init__(self, *values):
+        self.values = values
+
+    def check(self, value, name):
+        # Identity or equality with an option of the same type: an array never matches.
+        if not any(value is v or (type(value) is type(v) and value == v) for v in self.values):
+            raise ValueError(f"{name} must be one of {self.values}, got {value!r}")
+
+    def __repr__(self):
+        return f"one of {self.values}"
+
+
+class Boolean(Constraint):
+    """``True`` or ``False`` (numpy booleans included, integers not)."""
+
+    def check(self, value, name):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, got {value!r}")
+
+    def __repr__(self):
+        return "a boolean"
+
+
+class InstanceOf(Constraint):
+    """An instance of ``types``; a ``TypeError`` that says ``description`` otherwise."""
+
+    def __init__(self, types, description):
+        self.types, self.description = types, description
+
+    def check(self, value, name):
+        if not isinstance(value, self.types):
+            raise TypeError(f"{name} must be {self.description}, got {type(value).__name__}")
+
+    def __repr__(self):
+        return self.description
+
+
+class Each(Constraint):
+    """A sequence (not a string) whose items all satisfy ``item``; ``length`` fixes its size.
+
+    Examples
+    --------
+    >>> Each(Interval(numbers.Real, 0, 1), length=2).check((0.5, 2.0), "connectivity")
+    Traceback (most recent call last):
+    ...
+    ValueError: connectivity must be <= 1, got 2.0
+    """
+
+    def __init__(self, item, length=None, description="a sequence"):
+        self.item, self.length, self.description = item, length, description
+
+    def check(self, value, name):
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or np.ndim(value) == 0:
+            raise TypeError(f"{name} must be {self.description}, got {value!r}")
+        if self.length is not None and len(value) != self.length:
+            raise ValueError(f"{name} must be {self.description} of {self.length} items, got {value!r}")
+        for item in value:
+            self.item.check(item, name)
+
+    def __repr__(self):
+        return f"{self.description} of {self.item!r}"
+
+
+class Check(Constraint):
+    """A rule written as a function ``check(value, name)`` that raises (e.g. a lookup that
+    names the valid choices, or a rule on an array's values)."""
+
+    def __init__(self, function):
+        self.function = function
+
+    def check(self, value, name):
+        self.function(value, name)
+
+    def __repr__(self):
+        return getattr(self.function, "__name__", repr(self.function))
+
+
+def check_positive_scaling(value, name):
+    """Raise unless ``value`` is a positive number or a 1-D array of positive numbers (a
+    scaling per input)."""
+    try:
+        scaling = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or array of numbers, got {value!r}") from None
+    if not np.all(np.isfinite(scaling)) or np.any(scaling <= 0):
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    if scaling.ndim > 1:
+        raise ValueError(f"{name} must be a number or a 1-D array, got shape {scaling.shape}")
+
+
+def declared_constraints(cls):
+    """The ``_parameter_constraints`` of ``cls`` merged over its bases (a subclass's entry
+    replaces its base's)."""
+    merged = {}
+    for klass in reversed(cls.__mro__):
+        merged.update(vars(klass).get("_parameter_constraints", {}))
+    return merged
+
+
+def validate_parameters(obj):
+    """Check every hyperparameter of ``obj`` against its class's declared constraints.
+
+    A parameter declared as a list of constraints may satisfy any of them (``None`` in the
+    list allows None); when none is satisfied, the first ``ValueError`` (a rule of the right
+type, a wrong value) is raised, or else the first ``TypeError``.
+    Constraints that are not this module's (a scikit-learn class's own) are left to their
+    class, and so are those of a base's parameter that the class does not take.
+
+    Raises
+    ------
+    ValueError or TypeError
+        Naming the argument and what it must be.
+    """
+    params = obj.get_params(deep=False) if hasattr(obj, "get_params") else vars(obj)
+    for name, rules in declared_constraints(type(obj)).items():
+        rules = rules if isinstance(rules, list) else [rules]
+        # A subclass may drop a base's parameter (FixedWeightsESN has no n_units).
+        if name not in params or not all(rule is None or isinstance(rule, Constraint) for rule in rules):
+            continue
+        value = params[name]
+        if value is None and None in rules:
+            continue
+        errors = []
+        for rule in rules:
+            if rule is None:
+                continue
+            try:
+                rule.check(value, name)
+            except (TypeError, ValueError) as err:
+                errors.append(err)
+            else:
+                break
+        else:
+            # A ValueError comes from a rule of the right type with a wrong value: the
+            # most telling message (a sequence item out of range, not "not a number").
+            raise next((e for e in errors if isinstance(e, ValueError)), errors[0])
