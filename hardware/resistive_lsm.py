@@ -17,6 +17,8 @@ comparison: the same network with N(0, sigma^2) weights of the same standard dev
 device pairs and no read noise.
 """
 
+from numbers import Integral, Real
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -24,7 +26,7 @@ import numpy as np
 from reservoir import _jax  # noqa: F401  (float64 on)
 from reservoir.base import Reservoir, make_rng
 from reservoir.spiking import input_spikes, lif_spikes, lif_update
-from reservoir.validation import check_positive_int, check_real
+from reservoir.validation import Interval, Options, check_positive_int, validate_parameters
 
 
 class ResistiveLSM(Reservoir):
@@ -90,21 +92,25 @@ class ResistiveLSM(Reservoir):
         self.spike_features = spike_features
         self.random_state = random_state
 
+    _parameter_constraints = {
+        "n_units": Interval(Integral, 1, None),
+        "decay": Interval(Real, 0, 1, closed="right"),
+        "threshold": Interval(Real, 0, None, closed="neither"),
+        "weight_scale": Interval(Real, 0, None, closed="neither"),
+        "input_weight_scale": [None, Interval(Real, 0, None, closed="neither")],
+        "p_formed": Interval(Real, 0, 1),
+        "g_on_mean_uS": Interval(Real, 0, None),
+        "g_on_std_uS": Interval(Real, 0, None),
+        "g_off_uS": Interval(Real, 0, None),
+        "read_noise_rel": Interval(Real, 0, None),
+        "weights": Options("devices", "gaussian"),
+        "steps_per_input": Interval(Integral, 1, None),
+        "input_scale": Interval(Real, 0, None),
+        "spike_features": Options("counts", "cumulative"),
+    }
+
     def _check(self):
-        check_positive_int(self.n_units, "n_units")
-        check_positive_int(self.steps_per_input, "steps_per_input")
-        check_real(self.decay, "decay", low=0, high=1, low_inclusive=False)
-        check_real(self.threshold, "threshold", low=0, low_inclusive=False)
-        check_real(self.weight_scale, "weight_scale", low=0, low_inclusive=False)
-        if self.input_weight_scale is not None:
-            check_real(self.input_weight_scale, "input_weight_scale", low=0, low_inclusive=False)
-        check_real(self.p_formed, "p_formed", low=0, high=1)
-        for name in ("g_on_mean_uS", "g_on_std_uS", "g_off_uS", "read_noise_rel", "input_scale"):
-            check_real(getattr(self, name), name, low=0)
-        if self.weights not in ("devices", "gaussian"):
-            raise ValueError(f"weights must be 'devices' or 'gaussian', got {self.weights!r}")
-        if self.spike_features not in ("counts", "cumulative"):
-            raise ValueError(f"spike_features must be 'counts' or 'cumulative', got {self.spike_features!r}")
+        validate_parameters(self)
 
     def _conductances(self, shape, rng):
         formed = rng.random(shape) < self.p_formed

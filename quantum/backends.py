@@ -15,11 +15,12 @@ that :func:`reservoir.runner.run` calls their own ``run_sequence`` loop instead.
 """
 
 import zlib
+from numbers import Integral, Real
 
 import numpy as np
 
 from reservoir._optional import require
-from reservoir.validation import check_positive_int, check_real
+from reservoir.validation import Check, Interval, Options, check_values
 
 BACKENDS = ("exact", "qiskit", "aer")
 
@@ -27,20 +28,28 @@ ONE_QUBIT_GATES = ["h", "rx", "ry", "rz"]
 TWO_QUBIT_GATES = ["cx", "rzz"]
 
 
+def _check_noise_model(noise_model, name):
+    require("qiskit_aer", "quantum", "noisy and shot-based quantum simulation")
+    from qiskit_aer.noise import NoiseModel
+
+    if not isinstance(noise_model, NoiseModel):
+        raise TypeError(f"{name} must be a qiskit_aer.noise.NoiseModel or None, got {type(noise_model).__name__}")
+
+
+#: The backend hyperparameters shared by the quantum reservoirs, as declared constraints.
+BACKEND_CONSTRAINTS = {
+    "backend": Options(*BACKENDS),
+    "shots": Interval(Integral, 1, None),
+    "depolarizing": Interval(Real, 0, 1),
+    "readout_error": Interval(Real, 0, 0.5),
+    "noise_model": [None, Check(_check_noise_model)],
+}
+
+
 def check_backend(backend, shots, depolarizing, readout_error, noise_model):
     """Validate the backend hyperparameters shared by the quantum reservoirs."""
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
-    check_positive_int(shots, "shots")
-    check_real(depolarizing, "depolarizing", low=0, high=1)
-    check_real(readout_error, "readout_error", low=0, high=0.5)
-    if noise_model is not None:
-        require("qiskit_aer", "quantum", "noisy and shot-based quantum simulation")
-        from qiskit_aer.noise import NoiseModel
-
-        if not isinstance(noise_model, NoiseModel):
-            raise TypeError(f"noise_model must be a qiskit_aer.noise.NoiseModel or None, got "
-                            f"{type(noise_model).__name__}")
+    check_values(BACKEND_CONSTRAINTS, {"backend": backend, "shots": shots, "depolarizing": depolarizing,
+                                       "readout_error": readout_error, "noise_model": noise_model})
     if backend != "aer" and (depolarizing > 0 or readout_error > 0 or noise_model is not None):
         raise ValueError(f"noise (depolarizing, readout_error, noise_model) needs backend='aer', "
                          f"got backend={backend!r}")

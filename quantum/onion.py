@@ -36,9 +36,9 @@ from sklearn.base import clone
 from reservoir import _jax  # noqa: F401  (float64 on)
 from reservoir.base import Reservoir, make_rng
 from reservoir.runner import run as run_reservoir
-from reservoir.validation import check_positive_int, check_real
+from reservoir.validation import Each, InstanceOf, Interval, Options, check_positive_int, validate_parameters
 
-from .backends import (check_backend, counts_to_probabilities, make_noise_model, make_simulator,
+from .backends import (BACKEND_CONSTRAINTS, check_backend, counts_to_probabilities, make_noise_model, make_simulator,
                        prepare_for_noise, shot_seed)
 from .circuits import OBSERVABLES, n_observables, observable_signs, ring_pairs
 
@@ -196,16 +196,12 @@ class OnionQRC(Reservoir):
 
     def _layout(self):
         """``[(n_qubits, n_measured), ...]``, one pair per sub-reservoir, validated."""
-        if isinstance(self.angles, (str, bytes)) or np.ndim(self.angles) != 1 or len(self.angles) == 0:
+        if np.ndim(self.angles) != 1 or len(self.angles) == 0:
             raise ValueError(f"angles must be a non-empty sequence of numbers (units of π), got {self.angles!r}")
-        for theta in self.angles:
-            check_real(theta, "angles")
         count = len(self.angles)
         qubits = self._per_reservoir(self.n_qubits, "n_qubits", count)
         measured = self._per_reservoir(self.n_measured, "n_measured", count)
         for n, m in zip(qubits, measured):
-            if n > MAX_QUBITS:
-                raise ValueError(f"n_qubits must be <= {MAX_QUBITS} (density matrices), got {n}")
             if m > n:
                 raise ValueError(f"n_measured ({m}) cannot exceed n_qubits ({n})")
         return list(zip(qubits, measured))
@@ -215,19 +211,23 @@ class OnionQRC(Reservoir):
         values = [value] * count if isinstance(value, numbers.Integral) else list(value)
         if len(values) != count:
             raise ValueError(f"{name} must be an int or have one entry per angle ({count}), got {value!r}")
-        return [check_positive_int(v, name) for v in values]
+        return [int(v) for v in values]
+
+    _parameter_constraints = {
+        "angles": Each(Interval(numbers.Real), description="a non-empty sequence of numbers (units of π)"),
+        "n_qubits": [Interval(numbers.Integral, 1, MAX_QUBITS), Each(Interval(numbers.Integral, 1, MAX_QUBITS))],
+        "n_measured": [Interval(numbers.Integral, 1, None), Each(Interval(numbers.Integral, 1, None))],
+        "n_layers": Interval(numbers.Integral, 1, None),
+        "input_scaling": Interval(numbers.Real, 0, None, closed="neither"),
+        "observables": Options(*OBSERVABLES),
+        "classical_layer": [None, InstanceOf(Reservoir, "a Reservoir (e.g. ESN(...)) or None")],
+        **BACKEND_CONSTRAINTS,
+    }
 
     def _check_hyperparameters(self):
-        layout = self._layout()
-        check_positive_int(self.n_layers, "n_layers")
-        check_real(self.input_scaling, "input_scaling", low=0, low_inclusive=False)
-        if self.observables not in OBSERVABLES:
-            raise ValueError(f"observables must be one of {OBSERVABLES}, got {self.observables!r}")
-        if self.classical_layer is not None and not isinstance(self.classical_layer, Reservoir):
-            raise TypeError(f"classical_layer must be a Reservoir (e.g. ESN(...)) or None, got "
-                            f"{type(self.classical_layer).__name__}")
+        validate_parameters(self)
         check_backend(self.backend, self.shots, self.depolarizing, self.readout_error, self.noise_model)
-        return layout
+        return self._layout()
 
     def _n_quantum_features(self, layout):
         return sum(n_observables(m, self.observables) for _, m in layout)

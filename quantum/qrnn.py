@@ -18,15 +18,17 @@ hidden size is ``H = n_qubits - n_inputs``, and the LSTM's cell state and gates 
 per qubit.
 """
 
+from numbers import Integral
+
 import jax.numpy as jnp
 import numpy as np
 from qiskit.quantum_info import Statevector
 
 from reservoir import _jax  # noqa: F401  (float64 on)
 from reservoir.base import Reservoir, make_rng
-from reservoir.validation import check_positive_int
+from reservoir.validation import Interval, Options, check_positive_int, validate_parameters
 
-from .backends import (check_backend, counts_to_probabilities, make_noise_model, make_simulator,
+from .backends import (BACKEND_CONSTRAINTS, check_backend, counts_to_probabilities, make_noise_model, make_simulator,
                        prepare_for_noise, shot_seed)
 from .circuits import (CELL_CIRCUITS, OBSERVABLES, bind_inputs, cell_circuits, layers_unitary,
                        n_observables, observable_signs)
@@ -102,17 +104,17 @@ class QRNNReservoir(Reservoir):
         """True when the backend calls a simulator per step (see :func:`reservoir.runner.run`)."""
         return self.backend != "exact"
 
+    _parameter_constraints = {
+        "cell": Options(*CELL_CIRCUITS),
+        "n_qubits": Interval(Integral, 1, MAX_QUBITS),  # dense 2**n unitaries
+        "n_layers": Interval(Integral, 1, None),
+        "observables": Options(*OBSERVABLES),
+        "angle_init": Options(*ANGLE_INITS),
+        **BACKEND_CONSTRAINTS,
+    }
+
     def _check_hyperparameters(self):
-        if self.cell not in CELL_CIRCUITS:
-            raise ValueError(f"cell must be one of {tuple(CELL_CIRCUITS)}, got {self.cell!r}")
-        check_positive_int(self.n_qubits, "n_qubits")
-        if self.n_qubits > MAX_QUBITS:
-            raise ValueError(f"n_qubits must be <= {MAX_QUBITS} (dense 2**n unitaries), got {self.n_qubits}")
-        check_positive_int(self.n_layers, "n_layers")
-        if self.observables not in OBSERVABLES:
-            raise ValueError(f"observables must be one of {OBSERVABLES}, got {self.observables!r}")
-        if self.angle_init not in ANGLE_INITS:
-            raise ValueError(f"angle_init must be one of {ANGLE_INITS}, got {self.angle_init!r}")
+        validate_parameters(self)
         check_backend(self.backend, self.shots, self.depolarizing, self.readout_error, self.noise_model)
 
     def _sizes(self, n_inputs):

@@ -35,7 +35,7 @@ _LAZY = {
     "HybridESN": "hybrid",
     "IPReservoir": "ip",
     "LSM": "lsm",
-    "NeuronAstrocyteLSM": "lsm",
+    "NeuronAstrocyteLSM": "nalsm",
     "lyapunov_spectrum": "lyapunov",
     "NVARForecaster": "nvar",
     "OnionESN": "onion",

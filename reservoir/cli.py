@@ -23,26 +23,16 @@ from __future__ import annotations
 
 import argparse
 import ast
-import importlib.metadata
-import inspect
-import json
 import math
-import platform
 import sys
-import time
-import warnings
 from pathlib import Path
 
-import numpy as np
-
-from .atomic import atomic_open
+from . import forecast_pipeline, forecast_report
 from .bench.models import MODELS
 from .names import resolve_name
 
 __all__ = ["MODELS", "main"]
 
-_ERROR_THRESHOLD = 0.4
-_SMAPE_THRESHOLD = 30.0
 _LAMBDA_SOURCE = "dysts 0.95 chaotic_attractors.json: maximum_lyapunov_estimated"
 _DEFAULT_TRAIN = 10000
 
@@ -101,7 +91,8 @@ def _build_parser():
         prog="reservoir",
         description="Reservoir computing on chaotic systems (dysts) and on your own series.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version('reservoir')}")
+    version = forecast_report.package_version("reservoir")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     models = "; ".join(f"{name}: {spec.description}" for name, spec in MODELS.items())
@@ -234,66 +225,25 @@ def _forecast(parser, args):
         parser.error(f"--train ({n_train}) must exceed the washout + 1 ({washout + 1})")
 
     progress = _Progress(args.quiet, ["data", "fit", "forecast", "scores and figure"])
-    timing = {}
     try:
-        with progress.stage("data", source["status"]):
-            start = time.perf_counter()
-            try:
-                series = source["load"]()
-            except RuntimeError as err:
-                return _run_error(parser.prog, str(err))
-            timing["trajectory_s"] = time.perf_counter() - start
-        train, truth = series[:n_train], series[n_train:n_train + args.test_steps]
-
-        with progress.stage("fit", f"fitting {name} on {n_train} points ..."):
-            start = time.perf_counter()
-            try:
-                model.fit(train)
-            except (ValueError, TypeError) as err:
-                parser.error(str(err))
-            timing["fit_s"] = time.perf_counter() - start
-
-        with progress.stage("forecast", f"forecasting {args.test_steps} steps in closed loop ..."):
-            start = time.perf_counter()
-            forecast, divergence = _closed_loop(model, args.test_steps)
-            timing["forecast_s"] = time.perf_counter() - start
-
+        try:
+            result = forecast_pipeline.run(model, source, n_train, args.test_steps, progress, name)
+        except forecast_pipeline.DataUnavailable as err:
+            return _run_error(parser.prog, str(err))
+        except forecast_pipeline.FitRefused as err:
+            parser.error(str(err))
         with progress.stage("scores and figure", "scoring and drawing ..."):
-            metrics = _score(truth, forecast, divergence, source["lyap_per_step"], args.test_steps)
+            metrics = forecast_pipeline.score(result["truth"], result["forecast"], result["divergence"],
+                                              source["lyap_per_step"], args.test_steps)
             out.mkdir(parents=True, exist_ok=True)
-            fig = _figure(truth, forecast, source, name, args, n_train)
+            fig = forecast_report.figure(result["truth"], result["forecast"], source, name, args, n_train)
             fig.savefig(out / "forecast.png", dpi=120)
     finally:
         progress.close()
 
-    record = {
-        "system": source["name"],
-        "model": name,
-        "metrics": metrics,
-        "timing": timing,
-        "settings": {
-            **source["settings"],
-            "train": n_train,
-            "test_steps": args.test_steps,
-            "seed": args.seed,
-            "metric_definitions": (
-                "nrmse: per-dimension std of the truth over the test window; smape: 0-200 scale; "
-                "vpt_error: steps before normalised error > error_threshold; "
-                "vpt_smape: steps before cumulative sMAPE > smape_threshold; *_lyapunov = steps * "
-                "lyapunov_times_per_step (null without a Lyapunov exponent)"),
-            "hyperparameters_set": changed,
-            "model_params": _describe(model),
-            # The penalty the default readout chose by closed-loop validation (None: given).
-            "ridge_alpha_chosen": getattr(model, "alpha_", None),
-        },
-        "versions": _versions(),
-        "outputs": {"figure": "forecast.png", "metrics": "metrics.json"},
-    }
-    with atomic_open(out / "metrics.json", "w") as fh:
-        json.dump(_json_safe(record), fh, indent=2, allow_nan=False)
-        fh.write("\n")
-
-    _print_table(source, name, changed, n_train, args, metrics, timing)
+    timing = result["timing"]
+    forecast_report.write_metrics(out, source, name, model, changed, n_train, args, metrics, timing)
+    forecast_report.print_table(source, name, spec.description, changed, n_train, args, metrics, timing)
     print(f"\nwrote {out / 'forecast.png'} and {out / 'metrics.json'}")
     return 0
 
@@ -327,7 +277,7 @@ def _source(parser, args):
             info = system_info(args.system)
         except (ValueError, TypeError) as err:
             parser.error(f"{err} Run `reservoir systems` for the list.")
-        integrator = _integrator(trajectory, info)
+        integrator = forecast_pipeline.integrator(trajectory, info)
         n_train = _DEFAULT_TRAIN if args.train is None else args.train
         n_total = n_train + args.test_steps
         lyap_per_step = info.lyapunov_times_per_step(args.pts_per_period)
@@ -397,95 +347,6 @@ def _build_model(parser, args, spec):
         parser.exit(1, f"error: {parser.prog}: {err}\n")
 
 
-def _closed_loop(model, n_steps):
-    from .forecaster import ForecastDivergenceWarning
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ForecastDivergenceWarning)
-        forecast = np.asarray(model.forecast(n_steps, on_divergence="warn"), dtype=float)
-    divergence = [str(w.message) for w in caught if issubclass(w.category, ForecastDivergenceWarning)]
-    for w in caught:
-        if not issubclass(w.category, ForecastDivergenceWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return forecast.reshape(n_steps, -1), divergence
-
-
-def _score(truth, forecast, divergence, lyap_per_step, n_steps):
-    from .metrics import diverged_as_far, nrmse, smape, valid_prediction_time
-
-    # A forecast that blew up to inf/NaN counts as infinitely far from the truth (the
-    # package's one convention, metrics.diverged_as_far): the error curves then exceed every
-    # threshold there (sMAPE terms -> 200), so the VPTs stay defined, while NRMSE over the
-    # window is reported as undefined.
-    finite = bool(np.all(np.isfinite(forecast)))
-    scored = diverged_as_far(forecast)
-    vpt_error = valid_prediction_time(truth, scored, "error", threshold=_ERROR_THRESHOLD)
-    vpt_smape = valid_prediction_time(truth, scored, "smape", threshold=_SMAPE_THRESHOLD, cumulative=True)
-    lt = (lambda steps: steps * lyap_per_step) if lyap_per_step else (lambda steps: None)
-    return {
-        "nrmse": nrmse(truth, forecast) if finite else None,
-        "smape": smape(truth, scored),
-        "vpt_error_steps": vpt_error,
-        "vpt_error_lyapunov": lt(vpt_error),
-        "vpt_smape_steps": vpt_smape,
-        "vpt_smape_lyapunov": lt(vpt_smape),
-        "error_threshold": _ERROR_THRESHOLD,
-        "smape_threshold": _SMAPE_THRESHOLD,
-        "test_window_lyapunov": lt(n_steps),
-        "diverged": bool(divergence) or not finite,
-        "divergence_message": divergence[0] if divergence else None,
-    }
-
-
-def _figure(truth, forecast, source, name, args, n_train):
-    from .plotting import plot_forecast
-
-    title = f"{source['label']}, {name} ({n_train} training points, seed {args.seed}): closed-loop forecast"
-    if source["lyap_per_step"]:
-        title += (f"\n1 Lyapunov time = 1/\u03bb = {1 / source['lyap_per_step']:.1f} steps "
-                  f"(\u03bb = {source['lyapunov_exponent']:.4g})")
-    labels = source["labels"] if source["labels"] and len(source["labels"]) == truth.shape[1] else None
-    lam = source["lyapunov_exponent"] if source["lyap_per_step"] else None
-    # Lyapunov times when both scales are known, otherwise steps (not time units: the
-    # table and metrics.json report steps then).
-    return plot_forecast(truth, forecast, dt=source["dt"] if lam else None, lyapunov_exponent=lam,
-                         threshold=_ERROR_THRESHOLD, smape_threshold=_SMAPE_THRESHOLD, title=title, labels=labels)
-
-
-def _print_table(source, name, changed, n_train, args, metrics, timing):
-    in_lt = metrics["test_window_lyapunov"] is not None
-
-    def vpt(kind):
-        steps = metrics[f"vpt_{kind}_steps"]
-        # Valid over the whole window: the true VPT is at least this long.
-        bound = " (whole window: a lower bound)" if steps == args.test_steps else ""
-        lt = f" = {metrics[f'vpt_{kind}_lyapunov']:.2f} LT" if in_lt else ""
-        return f"{steps} steps{lt}{bound}"
-
-    nrmse = "undefined (non-finite forecast)" if metrics["nrmse"] is None else f"{metrics['nrmse']:.4g}"
-    rows = [
-        ("NRMSE (test window)", nrmse),
-        ("sMAPE (0-200, test window)", f"{metrics['smape']:.2f}"),
-        (f"VPT, normalised error < {metrics['error_threshold']:g}", vpt("error")),
-        (f"VPT, cumulative sMAPE < {metrics['smape_threshold']:g}", vpt("smape")),
-        ("fit wall time (incl. JIT compile)", f"{timing['fit_s']:.2f} s"),
-        ("forecast wall time (incl. JIT compile)", f"{timing['forecast_s']:.2f} s"),
-        ("data (integration, cache or file read)", f"{timing['trajectory_s']:.2f} s"),
-    ]
-    window = f" ({metrics['test_window_lyapunov']:.2f} LT)" if in_lt else ""
-    settings = ", ".join(f"{k}={v!r}" for k, v in changed.items()) or "the registry's defaults"
-    print(f"\n{source['describe']}")
-    print(f"model {name} ({MODELS[name].description}) with {settings}, seed {args.seed}: fitted on the first "
-          f"{n_train} points, forecast {args.test_steps} steps{window} in closed loop")
-    width = max(len(label) for label, _ in rows)
-    print(f"{'metric':<{width}}  value")
-    print(f"{'-' * width}  {'-' * 24}")
-    for label, value in rows:
-        print(f"{label:<{width}}  {value}")
-    if metrics["diverged"]:
-        print(f"warning: {metrics['divergence_message'] or 'the forecast became non-finite'}")
-
-
 class _Progress:
     """A tqdm bar over the stages of a command on a terminal; status lines otherwise; nothing
     with --quiet."""
@@ -530,64 +391,3 @@ def _run_error(prog, message):
 
 def _status(message):
     print(message, file=sys.stderr, flush=True)
-
-
-def _integrator(trajectory, info):
-    """The integrator `trajectory` uses by default, passed explicitly and recorded."""
-    defaults = inspect.signature(trajectory).parameters
-    arguments = {name: defaults[name].default for name in ("method", "rtol", "atol") if name in defaults}
-    if info.is_delay:
-        record = {"method": "dysts bundled ddeint (scipy vode, default tolerances)",
-                  "note": "method/rtol/atol do not apply to delay systems"}
-    else:
-        record = {"method": arguments.get("method"), "rtol": arguments.get("rtol"),
-                  "atol": arguments.get("atol"), "solver": "scipy.integrate.solve_ivp via dysts"}
-    return {"method": record["method"], "arguments": arguments, "record": record}
-
-
-def _describe(estimator):
-    """JSON-friendly hyperparameters of an estimator, nested estimators included."""
-    if not hasattr(estimator, "get_params"):
-        return repr(estimator)
-    params = {}
-    for name, value in estimator.get_params(deep=False).items():
-        params[name] = _describe(value) if hasattr(value, "get_params") else value
-    return {"class": f"{type(estimator).__module__}.{type(estimator).__qualname__}", "params": params}
-
-
-def _json_safe(value):
-    """Plain JSON types: numpy scalars/arrays converted, non-finite floats as null."""
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _json_safe(value.tolist())
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, Path):
-        return str(value)
-    return repr(value)
-
-
-def _version(package):
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def _versions():
-    from . import __version__
-
-    versions = {"reservoir": __version__, "python": platform.python_version()}
-    # numba: dysts integrates with it when present, which changes trajectories in the last bits.
-    for package in ("dysts", "numpy", "scipy", "jax", "jaxlib", "scikit-learn", "numba"):
-        versions[package] = _version(package)
-    return versions

@@ -8,6 +8,8 @@ parameter as a log ratio of total excitation to total inhibition, the additive h
 rule on existing inhibitory synapses, and the mean-field "one-step design".
 """
 
+from numbers import Integral, Real
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -15,7 +17,7 @@ import numpy as np
 from . import _jax  # noqa: F401  (float64 on)
 from .base import Reservoir, make_rng
 from .esn import input_product, recurrent_product
-from .validation import check_positive_int, check_real
+from .validation import Interval, Options, check_positive_int, check_real, validate_parameters
 from .weights import to_scipy
 
 __all__ = ["EIReservoir"]
@@ -159,14 +161,26 @@ class EIReservoir(Reservoir):
 
     # -- hyperparameters -------------------------------------------------------------------
 
+    _parameter_constraints = {
+        "n_units": Interval(Integral, 2, None),
+        "excitatory_fraction": Interval(Real, 0, 1, closed="neither"),
+        "in_degree": Interval(Integral, 2, None),
+        "balance": Interval(Real),
+        "gain": Interval(Real, 0, None, closed="neither"),
+        "threshold": Interval(Real),
+        "leak_rate": Interval(Real, 0, 1, closed="right"),
+        "input_fraction": Interval(Real, 0, 1, closed="right"),
+        "input_scaling": Interval(Real, 0, None, closed="neither"),
+        "weight_cv": Interval(Real, 0, None),
+        "target_distribution": Options(*_TARGET_DISTRIBUTIONS),
+        "adaptation": Options(*_ADAPTATIONS),
+    }
+
     def _population_sizes(self):
-        n = check_positive_int(self.n_units, "n_units", minimum=2)
-        f_e = check_real(self.excitatory_fraction, "excitatory_fraction", low=0, high=1,
-                         low_inclusive=False, high_inclusive=False)
+        n, f_e, k = int(self.n_units), float(self.excitatory_fraction), int(self.in_degree)
         n_e = int(round(f_e * n))
         if n_e < 1 or n_e > n - 1:
             raise ValueError(f"excitatory_fraction={f_e} leaves an empty population with n_units={n}")
-        k = check_positive_int(self.in_degree, "in_degree", minimum=2)
         k_e = int(round(f_e * k))
         k_e = min(max(k_e, 1), k - 1)
         if k_e > n_e or k - k_e > n - n_e:
@@ -188,19 +202,8 @@ class EIReservoir(Reservoir):
         return stages
 
     def _check_hyperparameters(self):
+        validate_parameters(self)
         sizes = self._population_sizes()
-        check_real(self.balance, "balance")
-        check_real(self.gain, "gain", low=0, low_inclusive=False)
-        check_real(self.threshold, "threshold")
-        check_real(self.leak_rate, "leak_rate", low=0, high=1, low_inclusive=False)
-        check_real(self.input_fraction, "input_fraction", low=0, high=1, low_inclusive=False)
-        check_real(self.input_scaling, "input_scaling", low=0, low_inclusive=False)
-        check_real(self.weight_cv, "weight_cv", low=0)
-        if self.target_distribution not in _TARGET_DISTRIBUTIONS:
-            raise ValueError(f"target_distribution must be one of {_TARGET_DISTRIBUTIONS}, "
-                             f"got {self.target_distribution!r}")
-        if self.adaptation not in _ADAPTATIONS:
-            raise ValueError(f"adaptation must be one of {_ADAPTATIONS}, got {self.adaptation!r}")
         self._schedule()
         return sizes
 

@@ -11,8 +11,7 @@ from . import _jax  # noqa: F401  (float64 on)
 from . import kernels
 from .activations import check_activation, get_activation
 from .base import Reservoir, make_rng
-from .validation import (Check, Interval, check_memory, check_positive_int, check_positive_scaling,
-                         validate_parameters)
+from .validation import Check, Interval, check_memory, check_positive_int, check_positive_scaling, validate_parameters
 from .weights import fixed_in_degree, from_matrix, spectral_radius, to_scipy
 
 

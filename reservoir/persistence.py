@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
 from .atomic import atomic_open
-from .validation import check_memory
+from .validation import check_memory, validate_parameters
 
 FORMAT = "reservoir-estimator"
 FORMAT_VERSION = 1
@@ -227,8 +227,13 @@ def _decode(node, arrays, path):
 
 
 def _revalidate(obj):
-    """The checks ``fit`` would make, run on a loaded estimator: hyperparameters, then the
-    fitted arrays that later code indexes with (a file may have been edited)."""
+    """The checks ``fit`` would make, run on a loaded estimator: the declared hyperparameter
+    constraints (:func:`~reservoir.validation.validate_parameters`), the checks between
+    hyperparameters, then the fitted arrays that later code indexes with (a file may have
+    been edited)."""
+    validate_parameters(obj)
+    if type(obj).__module__.split(".")[0] == "sklearn" and callable(getattr(obj, "_validate_params", None)):
+        obj._validate_params()  # scikit-learn's own declared constraints
     for check in ("_check_hyperparameters", "_check_params", "_check_common_params", "_check"):
         if callable(getattr(obj, check, None)):
             getattr(obj, check)()

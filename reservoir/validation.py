@@ -408,9 +408,9 @@ def validate_parameters(obj):
 
     A parameter declared as a list of constraints may satisfy any of them (``None`` in the
     list allows None); when none is satisfied, the first ``ValueError`` (a rule of the right
-type, a wrong value) is raised, or else the first ``TypeError``.
-    Constraints that are not this module's (a scikit-learn class's own) are left to their
-    class, and so are those of a base's parameter that the class does not take.
+    type, a wrong value) is raised, or else the first ``TypeError``. Constraints that are
+    not this module's (a scikit-learn class's own) are left to their class, and so are
+    those of a base's parameter that the class does not take.
 
     Raises
     ------
@@ -418,12 +418,27 @@ type, a wrong value) is raised, or else the first ``TypeError``.
         Naming the argument and what it must be.
     """
     params = obj.get_params(deep=False) if hasattr(obj, "get_params") else vars(obj)
-    for name, rules in declared_constraints(type(obj)).items():
+    constraints = {name: rules for name, rules in declared_constraints(type(obj)).items()
+                   # A subclass may drop a base's parameter (FixedWeightsESN has no n_units).
+                   if name in params and all(rule is None or isinstance(rule, Constraint)
+                                             for rule in (rules if isinstance(rules, list) else [rules]))}
+    check_values(constraints, {name: params[name] for name in constraints})
+
+
+def check_values(constraints, values):
+    """Check ``values`` (a dict name -> value) against ``constraints`` (name -> a
+    :class:`Constraint`, or a list of them and None); see :func:`validate_parameters`.
+
+    Examples
+    --------
+    >>> check_values({"shots": Interval(numbers.Integral, 1, None)}, {"shots": 1.5})
+    Traceback (most recent call last):
+    ...
+    TypeError: shots must be an integer, got 1.5
+    """
+    for name, rules in constraints.items():
         rules = rules if isinstance(rules, list) else [rules]
-        # A subclass may drop a base's parameter (FixedWeightsESN has no n_units).
-        if name not in params or not all(rule is None or isinstance(rule, Constraint) for rule in rules):
-            continue
-        value = params[name]
+        value = values[name]
         if value is None and None in rules:
             continue
         errors = []

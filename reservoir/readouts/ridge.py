@@ -2,15 +2,17 @@
 
 import collections.abc
 import contextlib
+from numbers import Real
 
 import numpy as np
-import scipy.linalg
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..validation import check_real
-from .block_sums import BlockSums, blas_controller, block_products, solve_upper_right
+from ..validation import Boolean, Interval, Options, validate_parameters
+from .blas_threads import blas_threads
+from .block_sums import BlockSums, block_products, solve_upper_right
 from .cholesky_qr import change_of_basis, shifted_cholesky, solve_in_basis
+from .ridge_solvers import check_penalty_rows, cholesky_solve, eigh_solve, svd_solve
 
 SOLVERS = ("auto", "cholesky", "eigh", "svd", "qr")
 # Rows per accumulated block (see Ridge._accumulate_blocks): large enough for an efficient
@@ -21,59 +23,11 @@ SOLVERS = ("auto", "cholesky", "eigh", "svd", "qr")
 _BLOCK_ROWS = 1024
 
 
-def _blas_threads(n_features):
-    """One BLAS thread for mid-sized factorisations.
-
-    On a 2-core machine, a threaded Cholesky of a 1001 x 1001 Gram matrix run after a jax
-    computation took 1.3 s with 2 OpenBLAS threads and 0.02 s with one (measured with
-    ``benchmarks/speed_suite.py``'s Lorenz fit): threads that spin-wait for a core that
-    another thread pool holds. Below a few thousand features one thread loses little when
-    the machine is idle; above, threading pays and is left alone.
-    """
-    if 256 <= n_features <= 4096:
-        return blas_controller().limit(limits=1, user_api="blas")
-    return contextlib.nullcontext()
-
-
 def _check_reiterable(chunks, reader):
     """Raise unless ``chunks`` can be iterated twice (the two passes of the qr solve)."""
     if isinstance(chunks, collections.abc.Iterator):
         raise ValueError(f"chunks: {reader} reads the chunks twice; pass a list or a re-iterable "
                          "object whose __iter__ starts again, not a generator or iterator")
-
-
-def _check_penalty_rows(rows, n_features):
-    """``rows`` as a finite float64 array of shape (m, n_features), or a ValueError naming it."""
-    rows = np.asarray(rows, dtype=np.float64)
-    if rows.ndim != 2 or rows.shape[1] != n_features:
-        raise ValueError(f"penalty_rows must have shape (m, {n_features}) (one column per feature), "
-                         f"got {rows.shape}")
-    if not np.all(np.isfinite(rows)):
-        raise ValueError("penalty_rows contains NaN or infinite values")
-    return rows
-
-
-def _cholesky_solve(gram, cross, alpha):
-    """Solve ``(gram + alpha I) coef = cross`` by Cholesky, overwriting ``gram``.
-
-    LAPACK called directly (potrf, pocon, potrs): ``scipy.linalg.solve(..., assume_a="pos")``
-    does the same plus input copies and finite checks, 20 ms against 15 ms at 1001 features.
-    Raises ``np.linalg.LinAlgError`` when the matrix is not positive definite or its
-    reciprocal condition number is below machine precision (the solution would be noise).
-    """
-    n = len(gram)
-    gram.flat[::n + 1] += alpha
-    norm = np.abs(gram).sum(axis=0).max()  # the 1-norm, which pocon needs
-    factor, info = scipy.linalg.lapack.dpotrf(gram, lower=False, clean=False, overwrite_a=True)
-    if info != 0:
-        raise np.linalg.LinAlgError(f"the regularised Gram matrix is not positive definite (potrf info {info})")
-    rcond, info = scipy.linalg.lapack.dpocon(factor, norm)
-    if info != 0 or not rcond >= np.finfo(float).eps:
-        raise np.linalg.LinAlgError(f"the regularised Gram matrix is ill-conditioned (rcond {rcond:.2e})")
-    coef, info = scipy.linalg.lapack.dpotrs(factor, cross)
-    if info != 0:
-        raise np.linalg.LinAlgError(f"potrs failed (info {info})")
-    return coef
 
 
 class Ridge(RegressorMixin, BaseEstimator):
@@ -127,21 +81,20 @@ class Ridge(RegressorMixin, BaseEstimator):
         self.fit_intercept = fit_intercept
         self.solver = solver
 
+    _parameter_constraints = {
+        "alpha": Interval(Real, 0, None),
+        "fit_intercept": Boolean(),
+        "solver": Options(*SOLVERS),
+    }
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
 
-    def _check_params(self):
-        check_real(self.alpha, "alpha", low=0)
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
-        if not isinstance(self.fit_intercept, (bool, np.bool_)):
-            raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
-
     def fit(self, X, y):
         """Fit on ``X`` of shape (n_samples, n_features) and ``y`` (n_samples,) or (n_samples, n_targets)."""
-        self._check_params()
+        validate_parameters(self)
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
         self._reset_statistics()
         if self.solver == "qr":
@@ -187,7 +140,7 @@ class Ridge(RegressorMixin, BaseEstimator):
         >>> bool(np.allclose(extra.coef_, Ridge(alpha=4.0, solver="qr").fit_streamed(chunks).coef_))
         True
         """
-        self._check_params()
+        validate_parameters(self)
         if self.solver == "svd":
             raise ValueError("solver='svd' needs the whole data matrix: use fit, or solver='qr'")
         if self.solver == "qr":
@@ -201,14 +154,14 @@ class Ridge(RegressorMixin, BaseEstimator):
             raise ValueError("chunks is empty: there is nothing to fit")
         if penalty_rows is not None:
             # Not data: the rows enter the Gram matrix only, not the sums that centre it.
-            rows = _check_penalty_rows(penalty_rows, len(self.xtx_))
+            rows = check_penalty_rows(penalty_rows, len(self.xtx_))
             self.xtx_ += rows.T @ rows
         self._solve()
         return self
 
     def partial_fit(self, X, y):
         """Add a chunk to the streamed statistics and re-solve."""
-        self._check_params()
+        validate_parameters(self)
         if self.solver in ("svd", "qr"):
             raise ValueError(f"solver={self.solver!r} reads the data more than once: use fit or fit_streamed, "
                              "or solver='auto' for partial_fit")
@@ -300,7 +253,7 @@ class Ridge(RegressorMixin, BaseEstimator):
         return gram, cross, x_mean, y_mean
 
     def _solve(self):
-        with _blas_threads(len(self.xtx_)):
+        with blas_threads(len(self.xtx_)):
             self._solve_statistics()
 
     def _solve_statistics(self):
@@ -309,22 +262,14 @@ class Ridge(RegressorMixin, BaseEstimator):
         coef = None
         if solver == "cholesky":
             try:
-                coef = _cholesky_solve(gram, cross, self.alpha)
+                coef = cholesky_solve(gram, cross, self.alpha)
             except np.linalg.LinAlgError:
                 if self.solver == "cholesky":
                     raise
                 solver = "eigh"
                 gram = self._centred_statistics()[0]  # the factorisation overwrote it
         if coef is None:
-            eigval, eigvec = np.linalg.eigh(gram)
-            eigval = np.clip(eigval, 0.0, None)
-            denom = eigval + self.alpha
-            # Directions with (numerically) no variance and no regularisation are dropped: the
-            # minimum-norm solution, as lstsq gives.
-            keep = denom > np.finfo(float).eps * max(eigval.max(initial=0.0), 1e-300) * len(eigval)
-            inv = np.where(keep, 1.0 / np.where(keep, denom, 1.0), 0.0)
-            cross2d = cross.reshape(len(cross), -1)
-            coef = (eigvec @ (inv[:, None] * (eigvec.T @ cross2d))).reshape(cross.shape)
+            coef = eigh_solve(gram, cross, self.alpha)
         self._set_solution(coef, x_mean, y_mean, solver)
 
     def fit_path(self, chunks, alphas, penalty_rows=None):
@@ -357,7 +302,7 @@ class Ridge(RegressorMixin, BaseEstimator):
             raise ValueError("alphas is empty: give at least one penalty")
         models = [clone(self).set_params(alpha=alpha) for alpha in alphas]
         for model in models:
-            model._check_params()
+            validate_parameters(model)
         _check_reiterable(chunks, "fit_path")
         coefs, x_mean, y_mean, n_samples = self._qr_passes(chunks, alphas, validate=True, penalty_rows=penalty_rows)
         for model, coef in zip(models, coefs):
@@ -396,7 +341,7 @@ class Ridge(RegressorMixin, BaseEstimator):
         scale = max(share * np.trace(first.xtx), np.finfo(float).tiny)
         # alpha = 0 is regularised at the rounding level, the cut-off of lstsq (see solver).
         floor = (np.finfo(float).eps * max(n_samples, n_features)) ** 2 * scale
-        with _blas_threads(n_features):
+        with blas_threads(n_features):
             # Ten times eps: the rounding of the (sampled, centred) scatter; smaller shifts
             # rarely factor, and each failed attempt costs a factorisation.
             factor, _ = shifted_cholesky(scatter, 10 * np.finfo(float).eps * scale)
@@ -407,21 +352,16 @@ class Ridge(RegressorMixin, BaseEstimator):
                              "data twice")
         qtq = second.xtx
         if penalty_rows is not None:
-            rows = np.array(_check_penalty_rows(penalty_rows, n_features), order="C", copy=True)
+            rows = np.array(check_penalty_rows(penalty_rows, n_features), order="C", copy=True)
             solve_upper_right(rows, factor)
             qtq = qtq + rows.T @ rows
-        with _blas_threads(n_features):
+        with blas_threads(n_features):
             coefs = solve_in_basis(qtq, second.xty, factor, [alpha or floor for alpha in alphas])
         return coefs, x_mean, y_mean, n_samples
 
     def _solve_svd(self, X, y):
         _, _, x_mean, y_mean = self._centred_statistics()
-        Xc, yc = X - x_mean, y - y_mean
-        U, s, Vt = scipy.linalg.svd(Xc, full_matrices=False, lapack_driver="gesdd")
-        cutoff = np.finfo(float).eps * max(X.shape) * (s[0] if len(s) else 0.0)
-        shrink = np.where(s > cutoff, s / (s * s + self.alpha), 0.0)
-        coef = Vt.T @ (shrink[:, None] * (U.T @ yc.reshape(len(yc), -1)))
-        self._set_solution(coef.reshape((X.shape[1],) + y.shape[1:]), x_mean, y_mean, "svd")
+        self._set_solution(svd_solve(X - x_mean, y - y_mean, self.alpha), x_mean, y_mean, "svd")
 
     def _set_solution(self, coef, x_mean, y_mean, solver):
         # coef is (n_features, n_targets) or (n_features,); sklearn stores its transpose.

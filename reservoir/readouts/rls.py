@@ -1,5 +1,7 @@
 """Recursive least squares: the online readout of FORCE learning."""
 
+from numbers import Real
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -7,7 +9,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _jax  # noqa: F401  (float64 on)
-from ..validation import check_real
+from ..validation import Boolean, Interval, validate_parameters
 
 
 @jax.jit
@@ -62,6 +64,12 @@ class RLS(RegressorMixin, BaseEstimator):
         self.forgetting_factor = forgetting_factor
         self.fit_intercept = fit_intercept
 
+    _parameter_constraints = {
+        "alpha": Interval(Real, 0, None, closed="neither"),
+        "forgetting_factor": Interval(Real, 0, 1, closed="right"),
+        "fit_intercept": Boolean(),
+    }
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
@@ -76,8 +84,7 @@ class RLS(RegressorMixin, BaseEstimator):
         return self._update(X, y, first=not hasattr(self, "weights_"))
 
     def _update(self, X, y, first):
-        check_real(self.alpha, "alpha", low=0, low_inclusive=False)
-        check_real(self.forgetting_factor, "forgetting_factor", low=0, high=1, low_inclusive=False)
+        validate_parameters(self)
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64, reset=first)
         self._single_target = y.ndim == 1
         Y = y.reshape(len(y), -1)
