@@ -91,7 +91,7 @@ def make_simulator(noise_model, method="automatic"):
     """An ``AerSimulator`` for the small circuits of a reservoir step.
 
     One thread: the circuits have a handful of qubits, and starting threads costs more than
-    it saves (about 5x slower per circuit with aer's default parallelism on 2 cores).
+    it saves (aer's default parallelism is slower per circuit on a machine with few cores).
     """
     require("qiskit_aer", "quantum", "noisy and shot-based quantum simulation")
     from qiskit_aer import AerSimulator

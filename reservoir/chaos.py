@@ -277,7 +277,7 @@ def trajectory(
     Notes
     -----
     **Integrator.** The default is DOP853 at ``rtol = atol = 1e-10``, not dysts' own
-    default (Radau at 1e-12), which is about 60 times slower. Over 1200 steps at 100
+    default (Radau at 1e-12), which is much slower. Over 1200 steps at 100
     points per period the two agree (error below 0.1 standard deviations) for about
     84 % of the systems; chaos amplifies the difference for the others, and LiuChen
     separates within one period. A forecast's valid prediction time is only

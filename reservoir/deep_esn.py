@@ -66,6 +66,13 @@ class DeepESN(Reservoir):
     (5, 50)
     """
 
+    _parameter_constraints = {
+        "n_units": Check(_check_layer_sizes),
+        "interlayer_scaling": Interval(Real, 0, None, closed="neither"),
+        "input_scaling": Interval(Real, 0, None, closed="neither"),
+        "input_to_all": Boolean(),
+    }
+
     def __init__(self, n_units=(250, 250), spectral_radius=0.9, leak_rate=1.0, input_scaling=0.3,
                  interlayer_scaling=0.1, in_degree=10, bias_scaling=1.0, input_to_all=False,
                  activation="tanh", random_state=None):
@@ -81,13 +88,6 @@ class DeepESN(Reservoir):
         self.random_state = random_state
 
     # -- hyperparameters -----------------------------------------------------------------------
-
-    _parameter_constraints = {
-        "n_units": Check(_check_layer_sizes),
-        "interlayer_scaling": Interval(Real, 0, None, closed="neither"),
-        "input_scaling": Interval(Real, 0, None, closed="neither"),
-        "input_to_all": Boolean(),
-    }
 
     def _sizes(self):
         _check_layer_sizes(self.n_units, "n_units")

@@ -398,6 +398,9 @@ def _check_weights_type(value, name):
 class FixedWeightsESN(ESN):
     """An ESN whose weights are given, not drawn (see :meth:`ESN.from_weights`)."""
 
+    # leak_rate, activation and dtype as declared by ESN.
+    _parameter_constraints = {"W": Check(_check_weights_type), "W_in": Check(_check_weights_type)}
+
     def __init__(self, W=None, W_in=None, bias=None, leak_rate=1.0, activation="tanh", dtype="float64",
                  random_state=None):
         self.W = W
@@ -407,14 +410,6 @@ class FixedWeightsESN(ESN):
         self.activation = activation
         self.dtype = dtype
         self.random_state = random_state
-
-    _parameter_constraints = {
-        "W": Check(_check_weights_type),
-        "W_in": Check(_check_weights_type),
-        "leak_rate": Interval(Real, 0, 1, closed="right"),
-        "activation": Check(check_activation),
-        "dtype": Check(lambda value, name: check_dtype(value)),
-    }
 
     def _check_hyperparameters(self):
         """Check the given weights (types, shapes, finite values) and the other settings;

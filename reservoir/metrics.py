@@ -69,7 +69,8 @@ def smape(y_true, y_pred) -> float:
 
     Parameters
     ----------
-    y_true, y_pred : array_like of shape (T, D) or (T,)
+    y_true, y_pred : array_like
+        Truth and forecast, of one shape (T, D) or (T,).
 
     Returns
     -------

@@ -168,12 +168,7 @@ def narma_task(reservoir, order=10, n_train=4000, n_test=1000, washout=200, alph
     if washout >= n_train:
         raise ValueError(f"washout ({washout}) must be smaller than n_train ({n_train})")
     u, y = narma(order, n_train + n_test, seed=random_state if input_seed is None else input_seed)
-    model = ReservoirRegressor(reservoir, readout=Ridge(alpha=alpha), washout=washout,
-                               random_state=random_state)
-    model.fit(u[:n_train, None], y[:n_train])
-    start = n_train - washout
-    prediction = model.predict(u[start:, None])[washout:]
-    return nrmse(y[n_train:], prediction)
+    return _open_loop_nrmse(reservoir, u[:, None], y, n_train, washout, alpha, random_state)
 
 
 def prediction_task(reservoir, series, horizon=1, train_fraction=0.75, washout=200, alpha=1e-8,
@@ -207,6 +202,10 @@ def prediction_task(reservoir, series, horizon=1, train_fraction=0.75, washout=2
     float
         NRMSE over the test steps (1 is the error of predicting the mean).
 
+    See Also
+    --------
+    narma_task : the same readout and score on the NARMA benchmark.
+
     Examples
     --------
     >>> import numpy as np
@@ -226,9 +225,15 @@ def prediction_task(reservoir, series, horizon=1, train_fraction=0.75, washout=2
     if n_train <= washout or len(inputs) - n_train < 2:
         raise ValueError(f"series of {len(series)} steps is too short for washout={washout}, "
                          f"horizon={horizon} and train_fraction={train_fraction}")
+    return _open_loop_nrmse(reservoir, inputs, targets, n_train, washout, alpha, random_state)
+
+
+def _open_loop_nrmse(reservoir, inputs, targets, n_train, washout, alpha, random_state):
+    """Fit a ridge readout on the first ``n_train`` steps; the test NRMSE on the rest, predicted
+    after synchronising on the last ``washout`` training steps."""
     model = ReservoirRegressor(reservoir, readout=Ridge(alpha=alpha), washout=washout,
                                random_state=random_state)
     model.fit(inputs[:n_train], targets[:n_train])
     start = n_train - washout
-    prediction = np.asarray(model.predict(inputs[start:])).reshape(len(inputs) - start, -1)[washout:]
-    return nrmse(targets[n_train:], prediction)
+    prediction = np.asarray(model.predict(inputs[start:])).reshape((len(inputs) - start,) + targets.shape[1:])
+    return nrmse(targets[n_train:], prediction[washout:])

@@ -94,8 +94,8 @@ def spectral_radius(W):
 
 
 # Tuning refits the same unscaled draw with many spectral radii; the eigenvalue solve
-# (about 0.2 s dense at N = 500) would dominate each refit, so radii are remembered by
-# the matrix's content (hashing 5,000 values costs microseconds).
+# (a dense eigenproblem for a few hundred units) would dominate each refit, so radii are
+# remembered by the matrix's content (hashing the values is far cheaper than the solve).
 _RADIUS_CACHE = {}
 _RADIUS_CACHE_SIZE = 64
 

@@ -194,3 +194,73 @@ def test_foreign_or_newer_files_are_refused(tmp_path):
     np.savez(tmp_path / "objects.npz", __meta__=np.array([{"a": 1}], dtype=object))
     with pytest.raises(ValueError):  # an object array needs pickle: refused by np.load
         load(tmp_path / "objects.npz")
+
+
+def _set_saved_param(path, class_name, name, value):
+    """Rewrite a saved file so that the estimator of class ``class_name`` has ``name=value``."""
+
+    def visit(node):
+        if isinstance(node, dict):
+            if str(node.get("__estimator__", "")).endswith(f":{class_name}"):
+                node["params"]["__dict__"][name] = {"__float__": repr(value)} if isinstance(value, float) else value
+            for child in node.values():
+                visit(child)
+        elif isinstance(node, list):
+            for child in node:
+                visit(child)
+
+    def edit(text):
+        meta = json.loads(text)
+        visit(meta["tree"])
+        return json.dumps(meta)
+
+    _rewrite(path, edit)
+
+
+@pytest.mark.parametrize("model, class_name, name, value", [
+    (lambda: Ridge(), "Ridge", "alpha", -1.0),
+    (lambda: Ridge(), "Ridge", "solver", "magic"),
+    (lambda: RLS(), "RLS", "forgetting_factor", 1.5),
+    (lambda: ReservoirRegressor(ESN(n_units=10)), "ESN", "leak_rate", 0.0),
+    (lambda: ReservoirRegressor(_nalsm()), "NeuronAstrocyteLSM", "astro_tau", 0.5),
+    (lambda: ReservoirRegressor(_onion()), "OnionESN", "method", "spiral"),
+])
+def test_an_edited_invalid_hyperparameter_is_refused_on_load(model, class_name, name, value, tmp_path):
+    path = tmp_path / "model.npz"
+    save(model(), path)
+    load(path)  # as saved: valid
+    _set_saved_param(path, class_name, name, value)
+    with pytest.raises(ValueError, match=f"path: .*invalid {class_name}: {name} must be"):
+        load(path)
+
+
+def _nalsm():
+    from reservoir import NeuronAstrocyteLSM
+
+    return NeuronAstrocyteLSM(n_units=27, astro_tau=50.0, random_state=1)
+
+
+def _onion():
+    from reservoir import OnionESN
+
+    return OnionESN(n_units=20, radii=(0.5, 0.9), random_state=0)
+
+
+def test_a_file_naming_the_module_before_the_split_still_loads(tmp_path):
+    """NeuronAstrocyteLSM moved from reservoir.lsm to reservoir.nalsm; files saved before
+    name the old module path."""
+    from reservoir.lsm import NeuronAstrocyteLSM as OldPath
+    from reservoir.nalsm import NeuronAstrocyteLSM
+
+    assert OldPath is NeuronAstrocyteLSM
+    X = np.random.default_rng(0).uniform(size=(40, 1))
+    model = ReservoirRegressor(_nalsm(), Ridge(alpha=1e-3), washout=5).fit(X, X[:, 0])
+    path = tmp_path / "model.npz"
+    save(model, path)
+    _rewrite(path, lambda text: text.replace("reservoir.nalsm:NeuronAstrocyteLSM", "reservoir.lsm:NeuronAstrocyteLSM"))
+    with np.load(path) as data:
+        assert "reservoir.lsm:NeuronAstrocyteLSM" in str(data["__meta__"])
+    loaded = load(path)
+    assert type(loaded.reservoir) is NeuronAstrocyteLSM
+    assert loaded.reservoir.get_params() == model.reservoir.get_params()
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))

@@ -280,16 +280,51 @@ _DELAY_CHOICES = {"none": (), "10": (10,), "25": (25,), "10,25": (10, 25), "5,10
                   "10,25,50": (10, 25, 50)}
 
 
-def _esn_space(trial):
-    return {
-        "n_units": trial.suggest_int("n_units", 200, 2000, step=100),
-        "spectral_radius": trial.suggest_float("spectral_radius", 0.05, 1.5, log=True),
-        "leak_rate": trial.suggest_float("leak_rate", 0.05, 1.0),
-        "input_scaling": trial.suggest_float("input_scaling", 0.01, 1.0, log=True),
-        "bias_scaling": trial.suggest_float("bias_scaling", 0.0, 2.0),
-        "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
-        "input_delays": _DELAY_CHOICES[trial.suggest_categorical("input_delays", list(_DELAY_CHOICES))],
-    }
+def _float(low, high, log=False):
+    return lambda trial, name: trial.suggest_float(name, low, high, log=log)
+
+
+def _int(low, high, step=1):
+    return lambda trial, name: trial.suggest_int(name, low, high, step=step)
+
+
+def _delays(trial, name):
+    return _DELAY_CHOICES[trial.suggest_categorical(name, list(_DELAY_CHOICES))]
+
+
+#: Ranges shared by the searches of several models (the rate reservoirs and the ridge penalty).
+_SHARED = {
+    "spectral_radius": _float(0.05, 1.5, log=True),
+    "leak_rate": _float(0.05, 1.0),
+    "input_scaling": _float(0.01, 1.0, log=True),
+    "alpha": _float(1e-12, 1e-2, log=True),
+}
+
+
+def _space(*entries):
+    """A search space: ``trial -> params``, suggesting each entry in the order given (which
+    a seeded sampler's draws depend on). An entry is a name of :data:`_SHARED` or a pair
+    ``(name, suggest)`` with ``suggest(trial, name) -> value``."""
+    entries = [(entry, _SHARED[entry]) if isinstance(entry, str) else entry for entry in entries]
+
+    def space(trial):
+        return {name: suggest(trial, name) for name, suggest in entries}
+
+    return space
+
+
+_esn_space = _space(("n_units", _int(200, 2000, step=100)), "spectral_radius", "leak_rate", "input_scaling",
+                    ("bias_scaling", _float(0.0, 2.0)), "alpha", ("input_delays", _delays))
+_deep_esn_space = _space("spectral_radius", "leak_rate", "input_scaling",
+                         ("interlayer_scaling", _float(0.01, 1.0, log=True)), "alpha")
+_ip_space = _space("spectral_radius", "leak_rate", "input_scaling", ("target_std", _float(0.05, 0.6)), "alpha")
+_ei_space = _space(("balance", _float(-1.0, 0.5)), ("gain", _float(1.0, 10.0, log=True)), "leak_rate",
+                   "input_scaling", "alpha")
+_qrnn_space = _space(("cell", lambda trial, name: trial.suggest_categorical(name, ["rnn", "lstm", "gru"])),
+                     ("n_layers", _int(1, 3)), "alpha")
+_lsm_space = _space(("n_units", _int(100, 1000, step=100)), ("steps_per_input", _int(1, 10)), "alpha")
+_analog_space = _space("spectral_radius", "leak_rate", "input_scaling", ("adc_bits", _int(4, 12)), "alpha")
+_onion_rest = _space("leak_rate", "input_scaling", "alpha")
 
 
 def _esn_ensemble_space(trial):
@@ -298,68 +333,7 @@ def _esn_ensemble_space(trial):
 
 def _onion_space(trial):
     outer = trial.suggest_float("outer_radius", 0.3, 1.3)
-    return {
-        "radii": tuple(outer * f for f in (0.25, 0.5, 0.75, 1.0)),
-        "leak_rate": trial.suggest_float("leak_rate", 0.05, 1.0),
-        "input_scaling": trial.suggest_float("input_scaling", 0.01, 1.0, log=True),
-        "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
-    }
-
-
-def _deep_esn_space(trial):
-    return {
-        "spectral_radius": trial.suggest_float("spectral_radius", 0.05, 1.5, log=True),
-        "leak_rate": trial.suggest_float("leak_rate", 0.05, 1.0),
-        "input_scaling": trial.suggest_float("input_scaling", 0.01, 1.0, log=True),
-        "interlayer_scaling": trial.suggest_float("interlayer_scaling", 0.01, 1.0, log=True),
-        "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
-    }
-
-
-def _ip_space(trial):
-    return {
-        "spectral_radius": trial.suggest_float("spectral_radius", 0.05, 1.5, log=True),
-        "leak_rate": trial.suggest_float("leak_rate", 0.05, 1.0),
-        "input_scaling": trial.suggest_float("input_scaling", 0.01, 1.0, log=True),
-        "target_std": trial.suggest_float("target_std", 0.05, 0.6),
-        "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
-    }
-
-
-def _ei_space(trial):
-    return {
-        "balance": trial.suggest_float("balance", -1.0, 0.5),
-        "gain": trial.suggest_float("gain", 1.0, 10.0, log=True),
-        "leak_rate": trial.suggest_float("leak_rate", 0.05, 1.0),
-        "input_scaling": trial.suggest_float("input_scaling", 0.01, 1.0, log=True),
-        "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
-    }
-
-
-def _qrnn_space(trial):
-    return {
-        "cell": trial.suggest_categorical("cell", ["rnn", "lstm", "gru"]),
-        "n_layers": trial.suggest_int("n_layers", 1, 3),
-        "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
-    }
-
-
-def _lsm_space(trial):
-    return {
-        "n_units": trial.suggest_int("n_units", 100, 1000, step=100),
-        "steps_per_input": trial.suggest_int("steps_per_input", 1, 10),
-        "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
-    }
-
-
-def _analog_space(trial):
-    return {
-        "spectral_radius": trial.suggest_float("spectral_radius", 0.05, 1.5, log=True),
-        "leak_rate": trial.suggest_float("leak_rate", 0.05, 1.0),
-        "input_scaling": trial.suggest_float("input_scaling", 0.01, 1.0, log=True),
-        "adc_bits": trial.suggest_int("adc_bits", 4, 12),
-        "alpha": trial.suggest_float("alpha", 1e-12, 1e-2, log=True),
-    }
+    return {"radii": tuple(outer * f for f in (0.25, 0.5, 0.75, 1.0)), **_onion_rest(trial)}
 
 
 def _grid(**axes):
