@@ -24,6 +24,7 @@ pre-activations outside the activation ADC's range, the programming statistics; 
 
 import copy
 import warnings
+from numbers import Integral, Real
 
 import jax
 import jax.numpy as jnp
@@ -32,6 +33,7 @@ import numpy as np
 from reservoir import _jax  # noqa: F401  (float64 on)
 from reservoir.activations import get_activation
 from reservoir.base import Reservoir, make_rng
+from reservoir.validation import Boolean, Check, InstanceOf, Interval, Options, validate_parameters
 
 from .adc import RampADC, apply_ramp_adc
 from .crossbar import Crossbar
@@ -39,6 +41,12 @@ from .crossbar import Crossbar
 
 class MappingWarning(UserWarning):
     """The programmed matrix is far from the designed one (see ``AnalogReservoir.mapping_report``)."""
+
+
+def _check_linear_form(reservoir, name):
+    if not hasattr(reservoir, "linear_form"):
+        raise TypeError(f"{name} must be a rate reservoir with a linear_form(params) method "
+                        f"(ESN, OnionESN, EIReservoir); got {reservoir!r}")
 
 
 class AnalogReservoir(Reservoir):
@@ -104,24 +112,19 @@ class AnalogReservoir(Reservoir):
         self.calibrate = calibrate
         self.random_state = random_state
 
+    _parameter_constraints = {
+        "reservoir": Check(_check_linear_form),
+        "crossbar": [None, InstanceOf(Crossbar, "a hardware.Crossbar or None")],
+        "activation_adc": [None, InstanceOf(RampADC, "a hardware.RampADC or None")],
+        "input_range": Interval(Real, 0, None, closed="neither"),
+        "bias": Options("rows", "digital"),
+        "bias_rows": Interval(Integral, 1, None),
+        "calibrate": Boolean(),
+    }
+
     def _parts(self):
-        if not hasattr(self.reservoir, "linear_form"):
-            raise TypeError("reservoir must be a rate reservoir with a linear_form(params) method "
-                            f"(ESN, OnionESN, EIReservoir); got {self.reservoir!r}")
-        crossbar = Crossbar() if self.crossbar is None else self.crossbar
-        if not isinstance(crossbar, Crossbar):
-            raise TypeError(f"crossbar must be a hardware.Crossbar or None, got {crossbar!r}")
-        if self.activation_adc is not None and not isinstance(self.activation_adc, RampADC):
-            raise TypeError(f"activation_adc must be a hardware.RampADC or None, got {self.activation_adc!r}")
-        if isinstance(self.input_range, bool) or not (np.isfinite(self.input_range) and self.input_range > 0):
-            raise ValueError(f"input_range must be > 0, got {self.input_range!r}")
-        if self.bias not in ("rows", "digital"):
-            raise ValueError(f"bias must be 'rows' or 'digital', got {self.bias!r}")
-        if isinstance(self.bias_rows, bool) or not isinstance(self.bias_rows, (int, np.integer)) or self.bias_rows < 1:
-            raise ValueError(f"bias_rows must be a positive int, got {self.bias_rows!r}")
-        if not isinstance(self.calibrate, (bool, np.bool_)):
-            raise TypeError(f"calibrate must be a bool, got {self.calibrate!r}")
-        return crossbar
+        validate_parameters(self)
+        return Crossbar() if self.crossbar is None else self.crossbar
 
     def initialize(self, n_inputs, random_state=None):
         """Draw the wrapped reservoir's weights, program them (and the ramp ADC) once."""

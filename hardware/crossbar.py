@@ -42,6 +42,7 @@ from sklearn.exceptions import NotFittedError
 
 from reservoir import _jax  # noqa: F401  (float64 on)
 from reservoir.base import make_rng
+from reservoir.validation import Boolean, Check, Interval, Options, validate_parameters
 
 from .adc import _check_bits, quantize_uniform
 from .devices import preset
@@ -132,33 +133,28 @@ class Crossbar:
         self.drift_compensation = drift_compensation
         self.random_state = random_state
 
+    _parameter_constraints = {
+        "tile_rows": Interval(numbers.Integral, 1, None),
+        "tile_cols": Interval(numbers.Integral, 1, None),
+        "dac_bits": Check(_check_bits),
+        "adc_bits": Check(_check_bits),
+        "dac_range": [None, Interval(numbers.Real, 0, None, closed="neither")],
+        "adc_range": [None, Interval(numbers.Real, 0, None, closed="neither")],
+        "r_wire_ohm": Interval(numbers.Real, 0, None),
+        "ir_drop": Options("first_order", "nodal"),
+        "v_read_V": Interval(numbers.Real, 0, None, closed="neither"),
+        "t_inference_s": Interval(numbers.Real, 0, None),
+        "zero_weights": Options("unformed", "programmed"),
+        "scaling": Options("block", "tile"),
+        "clip_sigma": [None, Interval(numbers.Real, 0, None, closed="neither")],
+        "column_gain": Boolean(),
+        "compensate_stuck": Boolean(),
+        "drift_compensation": Boolean(),
+    }
+
     def _check(self):
+        validate_parameters(self)
         dev = preset(self.device)
-        for name in ("tile_rows", "tile_cols"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        _check_bits(self.dac_bits, "dac_bits")
-        _check_bits(self.adc_bits, "adc_bits")
-        for name in ("dac_range", "adc_range"):
-            value = getattr(self, name)
-            if value is not None and not (np.isfinite(_real(value, name)) and value > 0):
-                raise ValueError(f"{name} must be None or > 0, got {value!r}")
-        for name in ("r_wire_ohm", "t_inference_s"):
-            value = getattr(self, name)
-            if not (np.isfinite(_real(value, name)) and value >= 0):
-                raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
-        if not (np.isfinite(_real(self.v_read_V, "v_read_V")) and self.v_read_V > 0):
-            raise ValueError(f"v_read_V must be > 0, got {self.v_read_V!r}")
-        if self.ir_drop not in ("first_order", "nodal"):
-            raise ValueError(f"ir_drop must be 'first_order' or 'nodal', got {self.ir_drop!r}")
-        if self.zero_weights not in ("unformed", "programmed"):
-            raise ValueError(f"zero_weights must be 'unformed' or 'programmed', got {self.zero_weights!r}")
-        if self.scaling not in ("block", "tile"):
-            raise ValueError(f"scaling must be 'block' or 'tile', got {self.scaling!r}")
-        if self.clip_sigma is not None and (isinstance(self.clip_sigma, bool)
-                                            or not (np.isfinite(self.clip_sigma) and self.clip_sigma > 0)):
-            raise ValueError(f"clip_sigma must be None or > 0, got {self.clip_sigma!r}")
         if self.column_gain and self.scaling != "block":
             raise ValueError("column_gain=True needs scaling='block'")
         return dev

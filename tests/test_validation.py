@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
+from hardware.analog_reservoir import AnalogReservoir
+from hardware.crossbar import Crossbar
 from hardware.resistive_lsm import ResistiveLSM
 from quantum.onion import OnionQRC
 from quantum.qrnn import QRNNReservoir
@@ -34,15 +36,17 @@ from reservoir.validation import (
 )
 
 CLASSES = [ESN, FixedWeightsESN, IPReservoir, HybridESN, DeepESN, OnionESN, EIReservoir, LSM, NeuronAstrocyteLSM,
-           Ridge, RLS, ResistiveLSM, QRNNReservoir, OnionQRC]
+           Ridge, RLS, ResistiveLSM, QRNNReservoir, OnionQRC, AnalogReservoir, Crossbar]
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
 def test_every_class_declares_constraints_of_its_own_parameters(cls):
     own = vars(cls).get("_parameter_constraints", {})
     assert own, f"{cls.__name__} declares no constraints"
-    assert set(own) <= set(cls._get_param_names()), set(own) - set(cls._get_param_names())
-    validate_parameters(cls() if cls is not FixedWeightsESN else cls(W=np.eye(2), W_in=np.ones((2, 1))))
+    params = set(inspect.signature(cls).parameters)
+    assert set(own) <= params, set(own) - params
+    defaults = {FixedWeightsESN: {"W": np.eye(2), "W_in": np.ones((2, 1))}, AnalogReservoir: {"reservoir": ESN()}}
+    validate_parameters(cls(**defaults.get(cls, {})))
 
 
 @pytest.mark.parametrize("cls, name, value, error", [
@@ -65,6 +69,10 @@ def test_every_class_declares_constraints_of_its_own_parameters(cls):
     (QRNNReservoir, "shots", 0, ValueError),
     (OnionQRC, "classical_layer", "esn", TypeError),
     (ResistiveLSM, "weights", "ideal", ValueError),
+    (AnalogReservoir, "reservoir", None, TypeError),
+    (AnalogReservoir, "crossbar", "reram", TypeError),
+    (Crossbar, "adc_bits", 17, ValueError),
+    (Crossbar, "ir_drop", "exact", ValueError),
 ])
 def test_a_bad_value_is_refused_naming_the_argument(cls, name, value, error):
     model = cls()
