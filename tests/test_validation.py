@@ -39,14 +39,19 @@ CLASSES = [ESN, FixedWeightsESN, IPReservoir, HybridESN, DeepESN, OnionESN, EIRe
            Ridge, RLS, ResistiveLSM, QRNNReservoir, OnionQRC, AnalogReservoir, Crossbar]
 
 
+def _valid(cls):
+    """An instance with valid hyperparameters (the defaults where they are)."""
+    required = {FixedWeightsESN: {"W": np.eye(2), "W_in": np.ones((2, 1))}, AnalogReservoir: {"reservoir": ESN()}}
+    return cls(**required.get(cls, {}))
+
+
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
 def test_every_class_declares_constraints_of_its_own_parameters(cls):
     own = vars(cls).get("_parameter_constraints", {})
     assert own, f"{cls.__name__} declares no constraints"
     params = set(inspect.signature(cls).parameters)
     assert set(own) <= params, set(own) - params
-    defaults = {FixedWeightsESN: {"W": np.eye(2), "W_in": np.ones((2, 1))}, AnalogReservoir: {"reservoir": ESN()}}
-    validate_parameters(cls(**defaults.get(cls, {})))
+    validate_parameters(_valid(cls))
 
 
 @pytest.mark.parametrize("cls, name, value, error", [
@@ -75,7 +80,7 @@ def test_every_class_declares_constraints_of_its_own_parameters(cls):
     (Crossbar, "ir_drop", "exact", ValueError),
 ])
 def test_a_bad_value_is_refused_naming_the_argument(cls, name, value, error):
-    model = cls()
+    model = _valid(cls)
     setattr(model, name, value)
     with pytest.raises(error, match=name):
         validate_parameters(model)
