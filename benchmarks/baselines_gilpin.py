@@ -9,7 +9,7 @@ criterion sMAPE) as in the 2023 benchmark; the baselines have none (parroting: m
 Reference (``reference/chaos_benchmark.md`` §5.2, different data): parroting median
 50.7 over 134 systems, Lorenz 80.8; persistence Lorenz 117.2; linear NVAR median 69-84.
 
-Measured (dysts 0.95, all 135 systems, median sMAPE and IQR; 324 s on 2 busy cores):
+Measured (dysts 0.95, all 135 systems, median sMAPE and IQR):
 persistence 116.2 (81.8-133.1), mean 134.3 (106.3-157.1), parroting 41.9 (16.8-92.2),
 linear NVAR 73.7 (34.9-107.7), quadratic NG-RC 4.5 (0.2-200; 36 systems diverge and
 score 200). NG-RC is so good here because the data are noise-free and densely sampled:

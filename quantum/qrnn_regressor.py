@@ -20,6 +20,7 @@ and the circuits a user draws are the same code in both.
 
 import functools
 import time
+from numbers import Integral, Real
 
 import jax
 import jax.numpy as jnp
@@ -32,7 +33,7 @@ from reservoir.augment import augment
 from reservoir.base import make_rng
 from reservoir.readouts import Ridge
 from reservoir.regressor import ReservoirRegressor
-from reservoir.validation import check_positive_int, check_real
+from reservoir.validation import Interval, Options, validate_parameters
 
 from .circuits import layers_unitary, ring_pairs
 from .qrnn import QRNNReservoir, encoded_states
@@ -218,16 +219,19 @@ class QRNNRegressor(ReservoirRegressor):
     def squared(self):
         return False
 
+    # cell, n_qubits, n_layers, observables and angle_init: as QRNNReservoir declares them.
+    _parameter_constraints = {
+        "training": Options(*TRAININGS),
+        "n_epochs": Interval(Integral, 1, None),
+        "batch_size": [None, Interval(Integral, 1, None)],
+        "learning_rate": Interval(Real, 0, None, closed="neither"),
+        "decay": Interval(Real, 0, 1, closed="left"),
+        "momentum": Interval(Real, 0, 1, closed="left"),
+        "alpha": Interval(Real, 0, None),
+    }
+
     def _check_training_params(self):
-        if self.training not in TRAININGS:
-            raise ValueError(f"training must be one of {TRAININGS}, got {self.training!r}")
-        check_positive_int(self.n_epochs, "n_epochs")
-        if self.batch_size is not None:
-            check_positive_int(self.batch_size, "batch_size")
-        check_real(self.learning_rate, "learning_rate", low=0, low_inclusive=False)
-        check_real(self.decay, "decay", low=0, high=1, high_inclusive=False)
-        check_real(self.momentum, "momentum", low=0, high=1, high_inclusive=False)
-        check_real(self.alpha, "alpha", low=0)
+        validate_parameters(self)
         self.reservoir._check_hyperparameters()
 
     def fit(self, X, y):

@@ -1,6 +1,8 @@
 """What the three estimators share: drawing the reservoir, input standardisation, harvesting
 augmented features, and the common hyperparameters."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
@@ -10,7 +12,7 @@ from .esn import ESN
 from .readouts import Ridge
 from .runner import run_sequences
 from .runner import compute_dtype, run
-from .validation import check_nonnegative_int, check_sequences, standardization
+from .validation import Boolean, Check, InstanceOf, Interval, check_sequences, standardization, validate_parameters
 
 #: Steps harvested at a time when the readout streams (this package's ``Ridge``): the
 #: reservoir runs chunk by chunk carrying its state, and the readout accumulates XᵀX and
@@ -41,6 +43,11 @@ class Reiterable:
         return iter(self.make())
 
 
+def _check_readout(readout, name):
+    if not (hasattr(readout, "fit") and hasattr(readout, "predict")):
+        raise TypeError(f"{name} must have fit and predict methods, got {type(readout).__name__}")
+
+
 class ReservoirEstimatorBase(BaseEstimator):
     """Base of ``ReservoirRegressor``, ``ReservoirClassifier`` and ``ReservoirForecaster``.
 
@@ -54,15 +61,18 @@ class ReservoirEstimatorBase(BaseEstimator):
     (overrides the reservoir's own seed when not None).
     """
 
+    _parameter_constraints = {
+        "reservoir": [None, InstanceOf(Reservoir, "a Reservoir (e.g. ESN(...))")],
+        "readout": [None, Check(_check_readout)],
+        "washout": Interval(Integral, 0, None),
+        "standardize": Boolean(),
+        "bias": Boolean(),
+        "input_concat": Boolean(),
+        "squared": Boolean(),
+    }
+
     def _check_common_params(self):
-        if self.reservoir is not None and not isinstance(self.reservoir, Reservoir):
-            raise TypeError(f"reservoir must be a Reservoir (e.g. ESN(...)), got {type(self.reservoir).__name__}")
-        if self.readout is not None and not (hasattr(self.readout, "fit") and hasattr(self.readout, "predict")):
-            raise TypeError(f"readout must have fit and predict methods, got {type(self.readout).__name__}")
-        check_nonnegative_int(self.washout, "washout")
-        for name in ("standardize", "bias", "input_concat", "squared"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        validate_parameters(self)
 
     def _new_readout(self):
         return Ridge(alpha=1e-6, solver="qr") if self.readout is None else clone(self.readout)

@@ -12,6 +12,7 @@ from hardware.crossbar import Crossbar
 from hardware.resistive_lsm import ResistiveLSM
 from quantum.onion import OnionQRC
 from quantum.qrnn import QRNNReservoir
+from quantum.qrnn_regressor import QRNNRegressor
 from reservoir import (
     ESN,
     LSM,
@@ -22,8 +23,12 @@ from reservoir import (
     IPReservoir,
     NeuronAstrocyteLSM,
     OnionESN,
+    ReservoirClassifier,
+    ReservoirForecaster,
+    ReservoirRegressor,
     Ridge,
 )
+from reservoir.estimator_base import ReservoirEstimatorBase
 from reservoir.esn import FixedWeightsESN
 from reservoir.validation import (
     Boolean,
@@ -36,12 +41,15 @@ from reservoir.validation import (
 )
 
 CLASSES = [ESN, FixedWeightsESN, IPReservoir, HybridESN, DeepESN, OnionESN, EIReservoir, LSM, NeuronAstrocyteLSM,
-           Ridge, RLS, ResistiveLSM, QRNNReservoir, OnionQRC, AnalogReservoir, Crossbar]
+           Ridge, RLS, ResistiveLSM, QRNNReservoir, OnionQRC, AnalogReservoir, Crossbar,
+           ReservoirEstimatorBase, QRNNRegressor]
 
 
 def _valid(cls):
     """An instance with valid hyperparameters (the defaults where they are)."""
     required = {FixedWeightsESN: {"W": np.eye(2), "W_in": np.ones((2, 1))}, AnalogReservoir: {"reservoir": ESN()}}
+    if cls is ReservoirEstimatorBase:  # abstract: its constraints are checked on the three estimators
+        cls = ReservoirRegressor
     return cls(**required.get(cls, {}))
 
 
@@ -49,7 +57,7 @@ def _valid(cls):
 def test_every_class_declares_constraints_of_its_own_parameters(cls):
     own = vars(cls).get("_parameter_constraints", {})
     assert own, f"{cls.__name__} declares no constraints"
-    params = set(inspect.signature(cls).parameters)
+    params = set(inspect.signature(ReservoirRegressor if cls is ReservoirEstimatorBase else cls).parameters)
     assert set(own) <= params, set(own) - params
     validate_parameters(_valid(cls))
 
@@ -78,6 +86,11 @@ def test_every_class_declares_constraints_of_its_own_parameters(cls):
     (AnalogReservoir, "crossbar", "reram", TypeError),
     (Crossbar, "adc_bits", 17, ValueError),
     (Crossbar, "ir_drop", "exact", ValueError),
+    (ReservoirRegressor, "washout", -1, ValueError),
+    (ReservoirClassifier, "readout", "ridge", TypeError),
+    (ReservoirForecaster, "reservoir", ESN, TypeError),
+    (QRNNRegressor, "decay", 1.0, ValueError),
+    (QRNNRegressor, "bias", "yes", TypeError),               # inherited from the estimators
 ])
 def test_a_bad_value_is_refused_naming_the_argument(cls, name, value, error):
     model = _valid(cls)
