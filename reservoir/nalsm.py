@@ -26,7 +26,6 @@ from .validation import Interval, check_array_2d
 __all__ = ["NeuronAstrocyteLSM", "astrocyte_update", "stdp_delta"]
 
 
-
 class NeuronAstrocyteLSM(LSM):
     r"""The LSM with astrocyte-modulated STDP that self-organises it near criticality (NALSM).
 

@@ -25,6 +25,10 @@ from .validation import Check, Each, Interval, Options, check_positive_int, chec
 __all__ = ["OnionESN"]
 
 
+def _number_or_per_block(interval):
+    return [interval, Each(interval, description="a number or one number per block")]
+
+
 def _check_routing_type(value, name):
     if isinstance(value, str) or np.asarray(value).dtype != bool:
         raise ValueError(f"{name} must be 'all', 'per_block' or a boolean array, got {value!r}")
@@ -124,10 +128,8 @@ class OnionESN(LeakyRateReservoir):
         "radii": Each(Interval(numbers.Real), description="a 1-D sequence of numbers"),
         "inner_radius": Interval(numbers.Real, 0, None),
         "block_sizes": [None, Each(Interval(numbers.Integral, 1, None), description="a sequence of positive integers")],
-        "leak_rate": [Interval(numbers.Real, 0, 1, closed="right"),
-                      Each(Interval(numbers.Real, 0, 1, closed="right"), description="a number or a sequence")],
-        "input_scaling": [Interval(numbers.Real, 0, None, closed="neither"),
-                          Each(Interval(numbers.Real, 0, None, closed="neither"), description="a number or a sequence")],
+        "leak_rate": _number_or_per_block(Interval(numbers.Real, 0, 1, closed="right")),
+        "input_scaling": _number_or_per_block(Interval(numbers.Real, 0, None, closed="neither")),
         "input_routing": [Options("all", "per_block"), Check(_check_routing_type)],
         "bias_scaling": Interval(numbers.Real, 0, None),
         "activation": Check(check_activation),
