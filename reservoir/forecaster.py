@@ -11,7 +11,7 @@ from .augment import augment
 from .estimator_base import ReservoirEstimatorBase, Reiterable
 from .jacobian_penalty import input_jacobian_rows
 from .readouts import Ridge, linear_weights
-from .runner import python_loop, run, run_closed_loop, step_features
+from .runner import run, run_closed_loop, step_features
 from .validation import check_n_steps, check_nonnegative_int, check_real
 
 #: The penalties among which the default readout's is chosen on validation data.
@@ -380,7 +380,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         the input memory of :meth:`_history`)."""
         weights = linear_weights(readout)
         # A reservoir with its own Python loop (python_loop) cannot run the compiled closed loop.
-        if weights is not None and not python_loop(self.reservoir_):
+        if weights is not None and not self.reservoir_.python_loop:
             outputs, _ = run_closed_loop(self.reservoir_, self.reservoir_params_, state, last,
                                          weights[0], weights[1], self._augmentation, n_steps, self.lags_)
             return outputs

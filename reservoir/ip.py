@@ -5,7 +5,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _jax  # noqa: F401  (float64 on)
-from .esn import ESN, input_product, recurrent_product
+from .esn import ESN
+from .sparse_ops import input_product, recurrent_product
 from .validation import check_positive_int, check_real
 
 

@@ -29,7 +29,7 @@ from .augment import augment
 from .base import make_rng
 from .forecaster import ReservoirForecaster, check_divergence
 from .readouts import linear_weights
-from .runner import _compiled, _to_jax, compute_dtype, python_loop
+from .runner import _compiled, _to_jax, compute_dtype
 from .validation import check_positive_int, check_real
 
 __all__ = ["lyapunov_spectrum"]
@@ -149,7 +149,7 @@ class _ClosedLoop:
         if weights is None:
             raise TypeError(f"the model's readout must be linear (Ridge, RLS or a scikit-learn linear model, "
                             f"with coef_ and intercept_) for lyapunov_spectrum; got {type(model.readout_).__name__}")
-        if python_loop(model.reservoir_):
+        if model.reservoir_.python_loop:
             raise TypeError(f"{type(model.reservoir_).__name__} runs a Python loop (python_loop=True): jax cannot "
                             "differentiate its step, so lyapunov_spectrum does not apply")
         if tuple(getattr(model, "lags_", (0,))) != (0,):

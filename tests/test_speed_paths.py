@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import reservoir.estimator_base as estimator_base
+import reservoir.esn as esn_module
 import reservoir.runner as runner
 from reservoir import ESN, ReservoirForecaster, ReservoirRegressor, Ridge
 from reservoir.runner import run, run_closed_loop, run_ensemble, run_sequences
@@ -126,7 +127,7 @@ def test_block_diagonal_pads_members_of_different_in_degree():
 @pytest.mark.parametrize("n_steps", [30, 70])
 def test_large_ensemble_runs_member_by_member(monkeypatch, n_steps):
     # 70 steps with RUN_CHUNK 16: each member in chunks, written straight into the result.
-    monkeypatch.setattr(runner, "_BLOCK_DIAGONAL_UNITS", 50)
+    monkeypatch.setattr(esn_module, "BLOCK_DIAGONAL_UNITS", 50)
     monkeypatch.setattr(runner, "RUN_CHUNK", 16)
     esn = ESN(n_units=40, in_degree=4)
     members = [esn.initialize(2, random_state=s) for s in range(3)]
