@@ -212,7 +212,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
         the result has the same layout with ``d`` replaced by the number of features.
         """
         from .runner import run
-        from .validation import check_sequences
+        from .validation import check_sequences, in_layout
 
         from sklearn.utils.validation import check_is_fitted
 
@@ -224,12 +224,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
                 f"X has {sequences[0].shape[1]} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input (the input dimension it was fitted on)"
             )
-        outputs = [run(self, self.params_, seq)[0] for seq in sequences]
-        if layout == "single":
-            return outputs[0]
-        if layout == "array":
-            return np.stack(outputs)
-        return outputs
+        return in_layout([run(self, self.params_, seq)[0] for seq in sequences], layout)
 
     def fit_transform(self, X, y=None):
         """``fit(X)`` then ``transform(X)``."""

@@ -10,9 +10,11 @@ from . import _jax  # noqa: F401  (float64 on)
 from .augment import augment
 from .estimator_base import ReservoirEstimatorBase, Reiterable
 from .jacobian_penalty import input_jacobian_rows
-from .readouts import Ridge, linear_weights
+from .defaults import default_readout
+from .readouts import Ridge, fit_readout, linear_weights
+from .readouts.protocol import takes_penalty_rows
 from .runner import run, run_closed_loop, step_features
-from .validation import check_n_steps, check_nonnegative_int, check_real
+from .validation import check_n_steps, check_nonnegative_int, check_real, in_layout
 
 #: The penalties among which the default readout's is chosen on validation data.
 DEFAULT_ALPHAS = (1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12, 1e-14, 0.0)
@@ -170,7 +172,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         if self.readout is None:
             self.alpha_, self.jacobian_penalty_, self.validation_errors_ = self._choose_penalties(
                 scaled, drives, penalties)
-            readout = Ridge(alpha=self.alpha_, solver="qr")
+            readout = default_readout(self.alpha_)
         else:
             readout = self._new_readout()
         self.readout_, finals = self._fit_readout(readout, scaled, drives)
@@ -259,9 +261,9 @@ class ReservoirForecaster(ReservoirEstimatorBase):
             raise ValueError("jacobian_penalty: several candidates are chosen on validation data by the default "
                              f"readout only; with readout={self.readout!r} give one value")
         if any(penalties) and self.readout is not None and not (
-                isinstance(self.readout, Ridge) and self.readout.solver != "svd"):
-            raise ValueError("jacobian_penalty needs the default readout or a streamed Ridge "
-                             f"(solver other than 'svd'), got readout={self.readout!r}")
+                takes_penalty_rows(self.readout) and getattr(self.readout, "solver", None) != "svd"):
+            raise ValueError("jacobian_penalty needs the default readout or one whose fit_streamed takes "
+                             f"penalty_rows (Ridge with a solver other than 'svd'), got readout={self.readout!r}")
         return tuple(float(beta) for beta in penalties)
 
     def _penalty_rows(self, drives, beta):
@@ -277,17 +279,12 @@ class ReservoirForecaster(ReservoirEstimatorBase):
 
     def _fit_readout(self, readout, scaled, drives):
         """Fit ``readout`` on the one-step map of ``scaled``, the reservoir driven by
-        ``drives``; return it and the final states."""
-        if self._streams(readout):
-            # Chunk by chunk: memory does not grow with the length of the series.
-            finals = [None] * len(scaled)
-            chunks = self._training_chunks(scaled, drives, finals)
-            rows = self._penalty_rows(drives, self.jacobian_penalty_)
-            return readout.fit_streamed(chunks, penalty_rows=rows), finals
-        features, finals = self._harvest(drives)
-        Z = np.concatenate([f[self.washout:-1] for f in features])
-        Y = np.concatenate([s[self.washout + 1:] for s in scaled])
-        return readout.fit(Z, Y), finals
+        ``drives``, chunk by chunk (streamed where the readout can); return it and the final
+        states."""
+        finals = [None] * len(scaled)
+        chunks = self._training_chunks(scaled, drives, finals)
+        rows = self._penalty_rows(drives, self.jacobian_penalty_)
+        return fit_readout(readout, chunks, penalty_rows=rows), finals
 
     def _choose_penalties(self, scaled, drives, penalties):
         """The default readout's penalties ``(alpha, jacobian_penalty, validation errors)``:
@@ -326,9 +323,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         sequences, layout = self._check_inputs(X)
         features, _ = self._harvest([self._drive(self._scale(s)) for s in sequences])
         outputs = [self._unscale(np.asarray(self.readout_.predict(f)).reshape(len(f), -1)) for f in features]
-        if layout == "single":
-            return outputs[0]
-        return np.stack(outputs) if layout == "array" else outputs
+        return in_layout(outputs, layout)
 
     def forecast(self, n_steps, context=None, on_divergence="warn"):
         """Generate ``n_steps`` points in closed loop.

@@ -304,8 +304,11 @@ def test_ridge_fit_streamed_equals_fit():
         Ridge().fit_streamed([(X[:10], y[:10]), (X[10:30, :3], y[10:30])])
     with pytest.raises(ValueError, match="chunks"):
         Ridge().fit_streamed([])
-    with pytest.raises(ValueError, match="svd"):
-        Ridge(solver="svd").fit_streamed([(X, y)])
+    # The SVD gathers the chunks (it needs the whole matrix): the same fit as on all rows.
+    gathered = Ridge(solver="svd").fit_streamed([(X[:4000], y[:4000]), (X[4000:], y[4000:])])
+    np.testing.assert_allclose(gathered.coef_, Ridge(solver="svd").fit(X, y).coef_, rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="penalty_rows"):
+        Ridge(solver="svd").fit_streamed([(X, y)], penalty_rows=np.eye(6))
 
 
 def test_closed_loop_float32_matches_stepwise():

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..validation import check_real
 from .block_sums import BlockSums, blas_controller, block_products, solve_upper_right
 from .cholesky_qr import change_of_basis, shifted_cholesky, solve_in_basis
+from .protocol import concatenate_chunks
 
 SOLVERS = ("auto", "cholesky", "eigh", "svd", "qr")
 # Rows per accumulated block (see Ridge._accumulate_blocks): large enough for an efficient
@@ -189,7 +190,11 @@ class Ridge(RegressorMixin, BaseEstimator):
         """
         self._check_params()
         if self.solver == "svd":
-            raise ValueError("solver='svd' needs the whole data matrix: use fit, or solver='qr'")
+            # The SVD needs the whole data matrix: the chunks are gathered (memory grows with
+            # the data, as the solver implies; solver="qr" has its accuracy without that).
+            if penalty_rows is not None:
+                raise ValueError("penalty_rows needs solver='qr', 'cholesky', 'eigh' or 'auto', not 'svd'")
+            return self.fit(*concatenate_chunks(chunks))
         if self.solver == "qr":
             _check_reiterable(chunks, "solver='qr'")
         self._reset_statistics()
