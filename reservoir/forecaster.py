@@ -20,6 +20,8 @@ from .validation import check_n_steps, check_nonnegative_int, check_real, in_lay
 DEFAULT_ALPHAS = (1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12, 1e-14, 0.0)
 #: The penalty of the default readout when the series is too short to hold out validation.
 FALLBACK_ALPHA = 1e-6
+#: What the readout may learn (``target``): the next point or the step to it.
+TARGETS = ("next", "increment")
 
 
 class ForecastDivergenceWarning(RuntimeWarning):
@@ -83,6 +85,10 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         training data's bounding box (enlarged by half its extent on every side) or becomes
         non-finite below every one that stays inside, the later exits first. 0: judge the
         held-out error only.
+    target : {"next", "increment"}, default="next"
+        What the readout learns: the next point ``u_{t+1}``, or the step ``u_{t+1} - u_t``
+        (added to the current point in closed loop; the target of next-generation reservoir
+        computing, Gauthier et al. 2021).
     random_state : int or None, default=None
         Overrides the reservoir's seed when not None.
 
@@ -133,7 +139,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
     def __init__(self, reservoir=None, readout=None, washout=100, standardize=True, bias=True,
                  input_concat=True, squared=True, divergence_factor=10.0, validation_fraction=0.2,
                  training_noise=0.0, jacobian_penalty=0.0, stability_steps=0, input_delays=(),
-                 random_state=None):
+                 target="next", random_state=None):
         self.reservoir = reservoir
         self.readout = readout
         self.washout = washout
@@ -147,6 +153,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         self.jacobian_penalty = jacobian_penalty
         self.stability_steps = stability_steps
         self.input_delays = input_delays
+        self.target = target
         self.random_state = random_state
 
     def fit(self, X, y=None):
@@ -164,6 +171,8 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         check_real(self.training_noise, "training_noise", low=0)
         penalties = self._check_jacobian_penalty()
         check_nonnegative_int(self.stability_steps, "stability_steps")
+        if self.target not in TARGETS:
+            raise ValueError(f"target must be one of {TARGETS}, got {self.target!r}")
         self.lags_ = self._check_input_delays()
         self._fit_reservoir(sequences)
         scaled = [self._scale(s) for s in sequences]
@@ -243,7 +252,8 @@ class ReservoirForecaster(ReservoirEstimatorBase):
             for i, start, Z in self._harvest_chunks(drives, finals):
                 lo, hi = max(start, self.washout), min(start + len(Z), len(scaled[i]) - 1)
                 if hi > lo:
-                    yield Z[lo - start:hi - start], scaled[i][lo + 1:hi + 1]
+                    nxt = scaled[i][lo + 1:hi + 1]
+                    yield Z[lo - start:hi - start], nxt - scaled[i][lo:hi] if self.target == "increment" else nxt
 
         return Reiterable(chunks)
 
@@ -321,8 +331,12 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         """Teacher-forced one-step predictions: row t predicts ``X[t + 1]``."""
         check_is_fitted(self, "readout_")
         sequences, layout = self._check_inputs(X)
-        features, _ = self._harvest([self._drive(self._scale(s)) for s in sequences])
-        outputs = [self._unscale(np.asarray(self.readout_.predict(f)).reshape(len(f), -1)) for f in features]
+        scaled = [self._scale(s) for s in sequences]
+        features, _ = self._harvest([self._drive(s) for s in scaled])
+        outputs = [np.asarray(self.readout_.predict(f)).reshape(len(f), -1) for f in features]
+        if self.target == "increment":
+            outputs = [out + s for out, s in zip(outputs, scaled)]
+        outputs = [self._unscale(out) for out in outputs]
         return in_layout(outputs, layout)
 
     def forecast(self, n_steps, context=None, on_divergence="warn"):
@@ -377,7 +391,13 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         # A reservoir with its own Python loop (python_loop) cannot run the compiled closed loop.
         if weights is not None and not self.reservoir_.python_loop:
             outputs, _ = run_closed_loop(self.reservoir_, self.reservoir_params_, state, last,
-                                         weights[0], weights[1], self._augmentation, n_steps, self.lags_)
+                                         weights[0], weights[1], self._augmentation, n_steps, self.lags_,
+                                         increment=self.target == "increment")
+            # As the step-by-step loop: nothing after the first non-finite value is a forecast.
+            bad = ~np.all(np.isfinite(outputs), axis=1)
+            if bad.any():
+                outputs = np.array(outputs)
+                outputs[int(np.argmax(bad)):] = np.nan
             return outputs
         return self._closed_loop_stepwise(readout, state, last, n_steps)
 
@@ -391,6 +411,8 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         for t in range(n_steps):
             z = augment(features[None], past[lags].reshape(1, -1), *self._augmentation)
             u = np.asarray(readout.predict(z), dtype=float).reshape(-1)
+            if self.target == "increment":
+                u = u + past[0]
             outputs[t] = u
             if not np.all(np.isfinite(u)):
                 outputs[t:] = np.nan

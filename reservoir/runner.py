@@ -376,7 +376,7 @@ def run_ensemble(reservoir, params_list, inputs):
 
 
 def _build_closed_loop(res):
-    def loop(params, state, history, coef, intercept, augmentation, lags, n_steps):
+    def loop(params, state, history, coef, intercept, augmentation, lags, n_steps, increment):
         params = res.prepare(params)
         dtype = compute_dtype(params)
         taps = jnp.asarray(lags)
@@ -387,6 +387,8 @@ def _build_closed_loop(res):
             # rounded to that precision only to drive the reservoir.
             z = augment(res.features(params, s).astype(coef.dtype), past[taps].reshape(-1), *augmentation)
             y = coef @ z + intercept
+            if increment:
+                y = y + past[0]
             past = jnp.concatenate([y[None], past[:-1]])
             s = res.step(params, s, past[taps].reshape(-1).astype(dtype))
             return (s, past), y
@@ -394,10 +396,11 @@ def _build_closed_loop(res):
         (state, _), outputs = jax.lax.scan(body, (state, history), None, length=n_steps)
         return outputs, state
 
-    return jax.jit(loop, static_argnames=("augmentation", "lags", "n_steps"))
+    return jax.jit(loop, static_argnames=("augmentation", "lags", "n_steps", "increment"))
 
 
-def run_closed_loop(reservoir, params, state, last_input, coef, intercept, augmentation, n_steps, lags=(0,)):
+def run_closed_loop(reservoir, params, state, last_input, coef, intercept, augmentation, n_steps, lags=(0,),
+                    increment=False):
     """Autonomous generation: the linear readout's output is fed back as the next input.
 
     From ``state`` (reached after ``last_input``), each step computes
@@ -408,6 +411,9 @@ def run_closed_loop(reservoir, params, state, last_input, coef, intercept, augme
     ``[u_t, u_{t-5}, u_{t-10}]``), ``last_input`` is the history of the last ``max(lags) + 1``
     outputs, most recent first, shape (max(lags) + 1, d), and ``u`` above is the
     concatenation of its rows ``lags``.
+
+    With ``increment`` the readout gives the step, not the point: ``y = u_t + coef @ z +
+    intercept`` (the next-generation reservoirs' target).
 
     Returns ``(outputs of shape (n_steps, d), final_state)`` as numpy.
     """
@@ -422,7 +428,7 @@ def run_closed_loop(reservoir, params, state, last_input, coef, intercept, augme
         raise ValueError(f"last_input must have shape ({max(lags) + 1}, d) for lags {lags}, got {history.shape}")
     fn = _compiled("closed_loop", reservoir, _build_closed_loop)
     outputs, final = fn(_to_jax(params), _to_jax(state), history, jnp.asarray(coef), jnp.asarray(intercept),
-                        tuple(augmentation), lags, int(n_steps))
+                        tuple(augmentation), lags, int(n_steps), bool(increment))
     return np.asarray(outputs), _to_numpy(final)
 
 

@@ -162,3 +162,27 @@ def test_files_naming_the_old_module_of_fixed_weights_esn_still_load(tmp_path):
     np.savez(path, **arrays)
     assert zipfile.is_zipfile(path) and json.loads(meta)
     np.testing.assert_array_equal(load(path).predict(X), model.predict(X))
+
+
+def test_nvar_is_the_forecaster_with_the_nvar_feature_map():
+    from reservoir import NVARFeatures, NVARForecaster
+
+    X = _sine(700)
+    nvar = NVARForecaster(delay=3, skip=2, order=2, alpha=1e-7).fit(X[:500])
+    explicit = ReservoirForecaster(NVARFeatures(delay=3, skip=2, order=2), readout=Ridge(alpha=1e-7), washout=4,
+                                   bias=False, input_concat=False, squared=False, target="increment").fit(X[:500])
+    np.testing.assert_array_equal(nvar.forecast(100), explicit.forecast(100))
+    np.testing.assert_allclose(nvar.forecast(100), X[500:600], atol=1e-4)
+    # The feature map works in the other estimators too (here: regress the next point).
+    regressor = ReservoirRegressor(NVARFeatures(delay=2), readout=Ridge(alpha=1e-9), washout=1).fit(X[:-1], X[1:])
+    np.testing.assert_allclose(regressor.predict(X[:-1])[1:], X[2:], atol=1e-4)
+
+
+def test_increment_target_of_the_forecaster():
+    X = _sine(900)
+    model = ReservoirForecaster(ESN(n_units=80, random_state=0), target="increment").fit(X[:700])
+    np.testing.assert_allclose(model.forecast(100), X[700:800], atol=1e-3)
+    # Teacher-forced predictions add the step to the current point: row t predicts X[t + 1].
+    np.testing.assert_allclose(model.predict(X[:700])[200:-1], X[201:700], atol=1e-4)
+    with pytest.raises(ValueError, match="target"):
+        ReservoirForecaster(target="step").fit(X)
