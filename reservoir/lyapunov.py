@@ -217,8 +217,8 @@ def _closed_loop_map(res, params, template, coef, intercept, augmentation, carri
 
 
 def _build_benettin(res):
-    def benettin(params, state, u, coef, intercept, tangents, augmentation, carries_input, increment, n_transient_blocks,
-                 n_blocks, every):
+    def benettin(params, state, u, coef, intercept, tangents, augmentation, carries_input, increment,
+                 n_transient_blocks, n_blocks, every):
         params = res.prepare(params)
         closed_map, ravel = _closed_loop_map(res, params, state, coef, intercept, augmentation, carries_input,
                                              increment)
@@ -249,5 +249,5 @@ def _build_benettin(res):
         largest = jnp.maximum(jnp.max(transient_largest, initial=0.0), jnp.max(largest))
         return total, largest
 
-    return jax.jit(benettin, static_argnames=("augmentation", "carries_input", "increment", "n_transient_blocks", "n_blocks",
-                                              "every"))
+    return jax.jit(benettin, static_argnames=("augmentation", "carries_input", "increment", "n_transient_blocks",
+                                              "n_blocks", "every"))
