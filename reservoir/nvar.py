@@ -163,24 +163,9 @@ class NVARForecaster(ReservoirForecaster):
         return super().predict(series)[self._span - 1:]
 
     def forecast(self, n_steps, context=None, on_divergence="warn"):
-        """Generate ``n_steps`` points in closed loop.
-
-        Parameters
-        ----------
-        n_steps : int
-            Number of future points.
-        context : array of shape (T, d), optional
-            Continue from the end of this series instead of the fitted one; it needs at
-            least ``(delay - 1) * skip + 1`` points (the model's memory).
-        on_divergence : {"warn", "raise", "ignore"}, default="warn"
-            What to do when the forecast leaves the training range or becomes non-finite
-            (see :class:`reservoir.ForecastDivergenceWarning`). After the first non-finite
-            value the rows are NaN.
-
-        Returns
-        -------
-        ndarray of shape (n_steps, d)
-        """
+        """Generate ``n_steps`` points in closed loop, as :meth:`ReservoirForecaster.forecast`;
+        a ``context`` needs at least ``(delay - 1) * skip + 1`` points (the model's memory),
+        and only those last points matter."""
         if context is not None:
             context = self._one_series(context, "context")
             if len(context) < self._span:
