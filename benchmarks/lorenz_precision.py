@@ -17,6 +17,11 @@ For each tolerance ``tol`` of ``--tols``:
   alpha validated) fitted on 10,000 points integrated at ``tol`` (seed 0), forecasting the
   test trajectories at ``tol`` from their context, for each reservoir seed of ``--seeds``.
 
+- *one-step error*: the model's teacher-forced one-step error on the test trajectories,
+  normalised by the attractor's size (median), and ``ln(0.4 / error)``: errors grow about
+  e-fold per Lyapunov time, so this is roughly the VPT the one-step accuracy allows; 30 LT
+  needs an error near ``0.4 e^-30 ≈ 4e-14``.
+
 Nothing is tuned on the test initial conditions. Run:
 ``python benchmarks/lorenz_precision.py [--tols 1e-10,1e-12,1e-13] [--seeds 0,1,2] [--units 1000]``
 """
@@ -50,7 +55,7 @@ def main():
           f"{1000 + args.tests}), forecast {args.horizon} steps = {args.horizon * lt:.1f} LT; ESN N={args.units}, "
           "default forecaster fitted on 10,000 points")
     print(f"{'data tol':>9} {'truth horizon (LT)':>19} {'IQR':>11} {'seed':>5} {'model VPT (LT)':>15} {'IQR':>11} "
-          f"{'alpha':>7} {'fit (s)':>8}")
+          f"{'alpha':>7} {'one-step err':>12} {'ln(0.4/err)':>11} {'fit (s)':>8}")
     for tol in [float(t) for t in args.tols.split(",")]:
         tests = [trajectory("Lorenz", n, 100, seed=1000 + k, rtol=tol, atol=tol)[1] for k in range(1, args.tests + 1)]
         horizons = [vpt(finer(X[CONTEXT:], tol / 100), X[CONTEXT:]) for X in tests]
@@ -65,8 +70,17 @@ def main():
                 vpts = [vpt(X[CONTEXT:], model.forecast(args.horizon, context=X[:CONTEXT], on_divergence="ignore"))
                         for X in tests]
             q1, med, q3 = np.percentile(vpts, [25, 50, 75])
+            error = float(np.median([one_step_error(model, X) for X in tests]))
             print(f"{tol:>9.0e} {h:>19.2f} {f'{h1:.1f}-{h3:.1f}':>11} {seed:>5} {med:>15.2f} {f'{q1:.1f}-{q3:.1f}':>11} "
-                  f"{model.alpha_:>7.0e} {fitted:>8.1f}", flush=True)
+                  f"{model.alpha_:>7.0e} {error:>12.1e} {np.log(0.4 / error):>11.1f} {fitted:>8.1f}", flush=True)
+
+
+def one_step_error(model, X):
+    """Median teacher-forced one-step error over ``X`` after its context, normalised by the
+    root mean square distance of the points from their mean (the attractor's size)."""
+    predicted = model.predict(X)[CONTEXT:-1]
+    size = np.sqrt(np.mean(np.sum((X - X.mean(axis=0)) ** 2, axis=1)))
+    return float(np.median(np.linalg.norm(predicted - X[CONTEXT + 1:], axis=1)) / size)
 
 
 def finer(truth, tol):

@@ -52,6 +52,6 @@ def require(module, extra=None, purpose=None):
     except ImportError as err:
         top = module.split(".")[0]
         extra = extra or EXTRAS.get(top, "all")
-        who = purpose or f"this feature"
+        who = purpose or "this feature"
         raise ImportError(f"{who} needs {top}, which the core install leaves out: "
                           f"pip install 'reservoir[{extra}]' (or 'reservoir[all]')", name=top) from err

@@ -20,6 +20,19 @@ estimators are written once:
 ``step`` may only depend on ``params`` and on the hyperparameters named by
 ``static_config()``; everything numeric that a user may change between fits (leak rate,
 scalings) lives in ``params``, so compiled code is shared across a grid search.
+
+Optional capabilities are declared here too, each with a generic default, and a family that
+has a faster way overrides them; :mod:`reservoir.runner` only asks these, never probes:
+
+- ``python_loop`` (False) and ``run_sequence(params, inputs, state)``: a reservoir whose step
+  jax cannot trace (a simulator called at every step) sets ``python_loop`` and runs its own
+  loop; the runner then calls ``run_sequence`` instead of a compiled scan;
+- ``batch_last`` (False): ``step`` also accepts a state with a trailing batch axis ``(N, B)``
+  and inputs ``(d, B)``; batches then run as one such state instead of a vmap;
+- ``run_native(params, inputs, state, out, lengths)`` (None): a compiled harvest that gives
+  the scan's states faster, or None where it does not apply;
+- ``run_members(params_list, inputs)`` (None): the features of several ensemble members at
+  once, or None for the runner's vmap over members.
 """
 
 import numbers
@@ -68,6 +81,14 @@ class Reservoir(TransformerMixin, BaseEstimator):
     >>> states.shape
     (20, 50)
     """
+
+    #: True for a reservoir that runs its own Python loop (``run_sequence``) instead of a
+    #: compiled scan of ``step`` (which jax must be able to trace otherwise).
+    python_loop = False
+
+    #: True when ``step`` also takes states ``(N, B)`` with a trailing batch axis and inputs
+    #: ``(d, B)`` (and ``features`` such states), so that batches run as one state.
+    batch_last = False
 
     def initialize(self, n_inputs, random_state=None):
         """Draw the weights for ``n_inputs`` input dimensions; return a dict of arrays."""
@@ -136,6 +157,24 @@ class Reservoir(TransformerMixin, BaseEstimator):
         """
         return params
 
+    def run_sequence(self, params, inputs, state=None):
+        """``(features, final_state)`` for inputs (T, d) or (B, T, d), by the reservoir's own
+        loop: required when ``python_loop`` is true (numpy params and inputs; ``state`` None
+        is the initial state), unused otherwise."""
+        raise NotImplementedError(f"{type(self).__name__} sets python_loop but does not implement run_sequence")
+
+    def run_native(self, params, inputs, state=None, out=None, lengths=None):
+        """A faster harvest than the compiled scan, with the same states, or None (the default:
+        none). Arguments as :func:`reservoir.runner.run` (numpy params; ``lengths``: real steps
+        of each sequence of a padded batch); returns ``(features, final_state)``."""
+        return None
+
+    def run_members(self, params_list, inputs):
+        """Features ``(M, T, F)`` of ensemble members ``params_list`` driven by ``inputs``
+        (T, d), by a faster way than a vmap over members, or None (the default: the runner's
+        vmap)."""
+        return None
+
     def static_config(self):
         """Hyperparameters that ``step`` uses as compile-time constants (hashable).
 
@@ -173,7 +212,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
         the result has the same layout with ``d`` replaced by the number of features.
         """
         from .runner import run
-        from .validation import check_sequences
+        from .validation import check_sequences, in_layout
 
         from sklearn.utils.validation import check_is_fitted
 
@@ -185,12 +224,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
                 f"X has {sequences[0].shape[1]} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input (the input dimension it was fitted on)"
             )
-        outputs = [run(self, self.params_, seq)[0] for seq in sequences]
-        if layout == "single":
-            return outputs[0]
-        if layout == "array":
-            return np.stack(outputs)
-        return outputs
+        return in_layout([run(self, self.params_, seq)[0] for seq in sequences], layout)
 
     def fit_transform(self, X, y=None):
         """``fit(X)`` then ``transform(X)``."""

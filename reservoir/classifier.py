@@ -7,6 +7,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .estimator_base import ReservoirEstimatorBase
+from .defaults import default_readout
 from .readouts import Ridge
 
 #: The penalties among which the default readout's is chosen by cross-validation.
@@ -91,7 +92,7 @@ class ReservoirClassifier(ClassifierMixin, ReservoirEstimatorBase):
         self.alpha_, self.cv_scores_ = None, None
         if self.readout is None:
             self.alpha_, self.cv_scores_ = _choose_alpha(Z, encoded, len(self.classes_))
-            self.readout_ = Ridge(alpha=self.alpha_, solver="qr")
+            self.readout_ = default_readout(self.alpha_)
         else:
             self.readout_ = self._new_readout()
         if is_classifier(self.readout_):

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _jax  # noqa: F401  (float64 on)
 from .base import Reservoir, make_rng
-from .esn import input_product, recurrent_product
+from .sparse_ops import input_product, recurrent_product
 from .validation import Interval, Options, check_positive_int, check_real, validate_parameters
 from .weights import to_scipy
 

@@ -1,95 +1,26 @@
-"""Leaky echo state network with a sparse, fixed in-degree recurrent matrix."""
+"""The echo state network: a leaky rate reservoir with a sparse, fixed in-degree recurrent
+matrix, and its fast paths (the compiled harvest, ensembles as one block-diagonal reservoir)."""
 
+from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral, Real
 
-import jax
-import jax.numpy as jnp
 import numpy as np
-import scipy.sparse as sp
 
 from . import _jax  # noqa: F401  (float64 on)
 from . import kernels
-from .activations import check_activation, get_activation
-from .base import Reservoir, make_rng
+from .kernels.native import available_cores
+from .activations import check_activation
+from .base import make_rng
+from .leaky import DTYPES, LeakyRateReservoir, check_dtype, rate_params  # noqa: F401  (public here)
+from .runner import compute_dtype, run
+from .sparse_ops import block_diagonal, input_product, recurrent_product  # noqa: F401  (public here)
 from .validation import Check, Interval, check_memory, check_positive_int, check_positive_scaling, validate_parameters
-from .weights import fixed_in_degree, from_matrix, spectral_radius, to_scipy
+from .weights import fixed_in_degree, spectral_radius, to_scipy
 
-
-class LeakyRateReservoir(Reservoir):
-    r"""Rate reservoirs whose step is :math:`x' = (1 - a) x + a f(W x + W_{in} u + b)`.
-
-    Subclasses draw the weights in ``initialize`` (params with ``W_in``, ``bias`` and
-    ``leak_rate``) and say how ``W @ x`` is computed from their layout in
-    ``recurrent(params, state)``; the step, the state, the prepared input weights and the
-    dense ``linear_form`` are shared.
-
-    A subclass whose ``recurrent`` also accepts states with a trailing batch axis (shape
-    ``(N, B)``, one column per sequence) sets ``batch_last = True``; the runner then runs B
-    sequences as one ``(N, B)`` state (see :mod:`reservoir.runner`), where each gather reads
-    a contiguous row of B values instead of B scattered values as ``vmap`` would.
-    """
-
-    batch_last = False
-
-    def recurrent(self, params, state):
-        """``W @ state`` for this reservoir's weight layout."""
-        raise NotImplementedError
-
-    def initial_state(self, params):
-        return jnp.zeros(params["bias"].shape[0], dtype=jnp.asarray(params["bias"]).dtype)
-
-    def n_features(self, params):
-        return int(params["bias"].shape[0])
-
-    def step(self, params, state, u):
-        # state is (N,) with u (d,), or (N, B) with u (d, B) on the batch-last path.
-        pre = (self.recurrent(params, state) + input_product(params["W_in"], u, params.get("W_in_T"))
-               + _column(params["bias"], state))
-        leak = _column(params["leak_rate"], state)
-        return (1.0 - leak) * state + leak * get_activation(self.activation)(pre)
-
-    def prepare(self, params):
-        # The transposed input weights, materialised once per run (see input_product).
-        return {**params, "W_in_T": params["W_in"].T}
-
-    def static_config(self):
-        # Every numeric hyperparameter is in params; only the nonlinearity is compiled in.
-        return (("activation", self.activation),)
-
-    def check_params(self, params, n_inputs=None):
-        """Shapes and finiteness of ``W_in`` (N, d), ``bias`` (N,) and ``leak_rate`` in (0, 1]."""
-        super().check_params(params, n_inputs)
-        for key in ("W_in", "bias", "leak_rate"):
-            if key not in params:
-                raise ValueError(f"params must hold {key!r}")
-        for key, value in params.items():
-            if np.asarray(value).dtype.kind == "f" and not np.all(np.isfinite(value)):
-                raise ValueError(f"params[{key!r}] contains NaN or infinite values")
-        n = np.shape(params["bias"])[0] if np.ndim(params["bias"]) == 1 else -1
-        if n < 1:
-            raise ValueError(f"params['bias'] must have shape (N,), got {np.shape(params['bias'])}")
-        if np.ndim(params["W_in"]) != 2 or np.shape(params["W_in"])[0] != n:
-            raise ValueError(f"params['W_in'] must have shape ({n}, d), got {np.shape(params['W_in'])}")
-        if n_inputs is not None and np.shape(params["W_in"])[1] != n_inputs:
-            raise ValueError(f"params['W_in'] has {np.shape(params['W_in'])[1]} columns, not n_inputs={n_inputs}")
-        leak = np.asarray(params["leak_rate"])
-        if leak.shape not in ((), (n,)) or np.any(leak <= 0) or np.any(leak > 1):
-            raise ValueError("params['leak_rate'] must be a scalar or (N,) array in (0, 1]")
-
-    def linear_form(self, params):
-        """The step written as ``x' = (1 - a) x + a f(W x + W_in u + b)`` with dense arrays.
-
-        Returns a dict with ``W`` (N, N), ``W_in`` (N, d), ``bias`` (N,), ``leak_rate``
-        (scalar or (N,)) and ``activation``; used to map the reservoir onto other hardware (e.g.
-        ``hardware.AnalogReservoir``). It does not change how this reservoir runs.
-
-        Examples
-        --------
-        >>> esn = ESN(n_units=20, random_state=0)
-        >>> esn.linear_form(esn.initialize(1))["W"].shape
-        (20, 20)
-        """
-        return _linear_form(params, self.recurrent, self.activation)
+#: Ensembles of at most this many units in all run as one block-diagonal reservoir
+#: (:meth:`ESN.run_members`); larger ones member by member (``benchmarks/speed_suite.py``
+#: compares the block-diagonal form, members one by one and the vmap).
+BLOCK_DIAGONAL_UNITS = 4096
 
 
 class ESN(LeakyRateReservoir):
@@ -128,13 +59,9 @@ class ESN(LeakyRateReservoir):
     -----
     Harvesting a sparse float64 tanh ESN goes through a compiled kernel where one can be built
     (:mod:`reservoir.kernels`; set ``RESERVOIR_NATIVE=0`` for the jax scan), which the float32
-    path does not have: on a 2-core Xeon at N = 1000, in-degree 10, float64 took 5.9-6.2 us per
-    step and float32 7.4-7.8 (the jax scan, 8.2-8.8 in float64; ``benchmarks/speed_suite.py``).
-    float32 still halves the memory of harvested states. On Lorenz-63 (N = 1000, the default
-    forecaster, 20 test initial conditions, ``benchmarks/lorenz_vpt.py --dtype both``) its
-    median valid prediction time matched float64's for three reservoir seeds (9.94/9.14/9.98
-    against 9.94/9.09/9.97 Lyapunov times; single initial conditions moved by up to 2 LT either
-    way). It is not the default: it is not faster, a chaotic closed loop amplifies any rounding
+    path does not have, so float32 is not faster; it halves the memory of harvested states.
+    On Lorenz-63 its valid prediction times match float64's (``benchmarks/lorenz_vpt.py
+    --dtype both``), but it is not the default: a chaotic closed loop amplifies any rounding
     difference, and the cross-checks against other libraries are made in float64.
 
     The defaults were chosen on Lorenz-63 forecasting (``benchmarks/lorenz_vpt.py``): with
@@ -189,6 +116,8 @@ class ESN(LeakyRateReservoir):
         >>> esn.fit_transform(np.ones((2, 1)))[-1].round(4).tolist()
         [0.8811, 0.8811, 0.8811]
         """
+        from .fixed_weights import FixedWeightsESN
+
         return FixedWeightsESN(W=W, W_in=W_in, bias=bias, leak_rate=leak_rate, activation=activation, dtype=dtype)
 
     _parameter_constraints = {
@@ -236,7 +165,7 @@ class ESN(LeakyRateReservoir):
         scaling = np.broadcast_to(scaling, (n_inputs,))
         W_in = rng_in.uniform(-1.0, 1.0, (n, n_inputs)) * scaling
         bias = rng_b.uniform(-1.0, 1.0, n) * self.bias_scaling
-        return _params(W_idx, W_val, W_in, bias, self.leak_rate, self.dtype)
+        return rate_params(W_idx, W_val, W_in, bias, self.leak_rate, self.dtype)
 
     def recurrent(self, params, state):
         return recurrent_product(params, state)
@@ -272,14 +201,35 @@ class ESN(LeakyRateReservoir):
             state = np.zeros((n,) if np.ndim(inputs) == 2 else (np.shape(inputs)[0], n))
         return kernels.run_sparse_esn(params, inputs, state, out=out, lengths=lengths)
 
-    def block_diagonal(self, params_list):
-        """Ensemble members as one reservoir with a block-diagonal ``W`` (M·N units), or None.
+    def run_members(self, params_list, inputs):
+        """Ensemble members the fast way: up to ``BLOCK_DIAGONAL_UNITS`` units in all as one
+        block-diagonal reservoir (:meth:`block_diagonal`), above that member by member, on
+        all cores when the compiled kernel applies (it releases the GIL); None for dense
+        members (the runner's vmap)."""
+        first = params_list[0]
+        if len(params_list) * self.n_features(first) > BLOCK_DIAGONAL_UNITS:
+            # Large ensembles: one run per member beats both the block-diagonal reservoir
+            # (its weights leave the cache) and the vmap. Each member writes into its slice
+            # of the result instead of stacking the members' features afterwards (a copy).
+            feats = np.empty((len(params_list), len(inputs), self.n_features(first)), dtype=compute_dtype(first))
+            members = list(zip(feats, params_list))
+            if len(members) > 1 and kernels.applies(self, first):
+                with ThreadPoolExecutor(min(len(members), available_cores())) as pool:
+                    list(pool.map(lambda m: run(self, m[1], inputs, out=m[0]), members))
+            else:
+                for member, params in members:
+                    run(self, params, inputs, out=member)
+            return feats
+        combined = self.block_diagonal(params_list)
+        if combined is None:
+            return None
+        feats, _ = run(self, combined, inputs)
+        # Member m owns units m·N ... (m+1)·N - 1; (T, M·N) -> (M, T, N) is a view.
+        return np.moveaxis(feats.reshape(feats.shape[0], len(params_list), -1), 1, 0)
 
-        Member ``m``'s units are ``m·N ... (m+1)·N - 1`` of the combined state, and driving it
-        with an input gives every member's states at once. For sparse ``W`` this is the
-        fastest way to run an ensemble: one gather per in-degree slot over all M·N units,
-        where ``vmap`` over members makes a gather per member. Dense members (``in_degree``
-        None) return None: a block-diagonal dense ``W`` would cost M times more per step.
+    def block_diagonal(self, params_list):
+        """Ensemble members as one reservoir with a block-diagonal ``W`` (M·N units), or None
+        for dense members (see :func:`reservoir.sparse_ops.block_diagonal`).
 
         Examples
         --------
@@ -288,173 +238,13 @@ class ESN(LeakyRateReservoir):
         >>> big["W_idx"].shape, big["W_in"].shape
         ((2, 30), (30, 1))
         """
-        if any("W_idx" not in p for p in params_list):
-            return None
-        n = params_list[0]["bias"].shape[0]
-        if any(p["bias"].shape[0] != n or p["W_in"].shape != params_list[0]["W_in"].shape for p in params_list):
-            raise ValueError("params_list: every ensemble member must have the same shapes")
-        k = max(p["W_idx"].shape[0] for p in params_list)
-        # Members with a smaller (padded) in-degree get zero-weight slots pointing at unit 0.
-        idx = np.zeros((k, n * len(params_list)), dtype=np.int32)
-        val = np.zeros((k, n * len(params_list)), dtype=np.asarray(params_list[0]["W_val"]).dtype)
-        for m, p in enumerate(params_list):
-            km = p["W_idx"].shape[0]
-            idx[:km, m * n:(m + 1) * n] = np.asarray(p["W_idx"]) + m * n
-            idx[km:, m * n:(m + 1) * n] = m * n
-            val[:km, m * n:(m + 1) * n] = np.asarray(p["W_val"])
-        leak = np.concatenate([np.broadcast_to(np.asarray(p["leak_rate"]), (n,)) for p in params_list])
-        return {"W_idx": idx, "W_val": val,
-                "W_in": np.concatenate([np.asarray(p["W_in"]) for p in params_list]),
-                "bias": np.concatenate([np.asarray(p["bias"]) for p in params_list]),
-                "leak_rate": leak}
+        return block_diagonal(params_list)
 
 
-def recurrent_product(params, state):
-    """``W @ state`` for ``W`` in the ``(k, N)`` padded layout, or dense.
+def __getattr__(name):
+    # Files saved before FixedWeightsESN moved name it "reservoir.esn:FixedWeightsESN".
+    if name == "FixedWeightsESN":
+        from .fixed_weights import FixedWeightsESN
 
-    ``state`` is ``(N,)`` or ``(N, B)`` (batch-last: gathering unit ``i`` then reads one
-    contiguous row of B values).
-    """
-    if "W_idx" not in params:
-        return params["W"] @ state
-    indices, values = params["W_idx"], params["W_val"]
-    # k separate gathers of N (not one (k, N) gather): XLA on the CPU fuses them with the
-    # sums and the activation into one loop, several times faster.
-    total = _column(values[0], state) * state.at[indices[0]].get(mode="promise_in_bounds")
-    for j in range(1, indices.shape[0]):
-        total = total + _column(values[j], state) * state.at[indices[j]].get(mode="promise_in_bounds")
-    return total
-
-
-def input_product(W_in, u, W_in_T=None):
-    """``W_in @ u`` for ``u`` of shape (d,) or (d, B).
-
-    For a few inputs it is written as a sum of contiguous rows of ``W_in.T`` (pass
-    ``W_in_T``, prepared once per run as ``ESN.prepare`` does), which XLA fuses into the
-    step's single loop: a matrix-vector kernel call, or strided columns of ``W_in``, cost a
-    fifth of the step on the CPU at N = 1000, d = 3. (Projecting all time steps at once,
-    ``U @ W_in.T`` before the scan, was measured slower too: it adds a (T, N) array that each
-    step must read back; ``benchmarks/speed_suite.py`` re-measures it.)
-    """
-    if W_in.shape[1] > 8 or jnp.ndim(u) == 2:
-        # A batch (d, B) is one small matrix product: written as broadcast rows instead, the
-        # batch-last step ran 2.2x slower (N = 1000, B = 16, d = 3).
-        return W_in @ u
-    rows = W_in.T if W_in_T is None else W_in_T
-    total = rows[0] * u[0]
-    for i in range(1, W_in.shape[1]):
-        total = total + rows[i] * u[i]
-    return total
-
-
-def _column(vector, like):
-    """``vector`` (N,) as a column (N, 1) when ``like`` has a trailing batch axis."""
-    if jnp.ndim(like) == 2 and jnp.ndim(vector) == 1:
-        return vector[:, None]
-    return vector
-
-
-DTYPES = ("float64", "float32")
-
-
-def check_dtype(dtype):
-    """Validate an ESN ``dtype`` option; return it as a numpy dtype."""
-    if isinstance(dtype, type) or isinstance(dtype, np.dtype):
-        dtype = np.dtype(dtype).name
-    if dtype not in DTYPES:
-        raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
-    return np.dtype(dtype)
-
-
-def _linear_form(params, product, activation):
-    """Dense ``W`` by applying the (sparse or blocked) product to the unit vectors."""
-    n = int(np.shape(params["bias"])[0])
-    eye = jnp.eye(n, dtype=jnp.float64)
-    jparams = {k: jnp.asarray(v) for k, v in params.items()}
-    W = np.asarray(jax.vmap(lambda e: product(jparams, e))(eye)).T
-    return {"W": W, "W_in": np.asarray(params["W_in"], dtype=float),
-            "bias": np.asarray(params["bias"], dtype=float),
-            "leak_rate": np.asarray(params["leak_rate"], dtype=float), "activation": activation}
-
-
-def _params(W_idx, W_val, W_in, bias, leak_rate, dtype="float64"):
-    # Drawn and scaled in float64, rounded once to the run precision.
-    dtype = check_dtype(dtype)
-    params = {"W_in": np.asarray(W_in, dtype=dtype), "bias": np.asarray(bias, dtype=dtype),
-              "leak_rate": np.asarray(leak_rate, dtype=dtype)}
-    if W_idx is None:
-        params["W"] = np.asarray(W_val, dtype=dtype)
-    else:
-        params["W_idx"] = np.asarray(W_idx, dtype=np.int32)
-        params["W_val"] = np.asarray(W_val, dtype=dtype)
-    return params
-
-
-def _check_weights_type(value, name):
-    if value is None or isinstance(value, (str, bytes)) or not (sp.issparse(value) or np.ndim(value) >= 1):
-        raise TypeError(f"{name} must be an array (dense or scipy sparse), got {type(value).__name__}")
-
-
-class FixedWeightsESN(ESN):
-    """An ESN whose weights are given, not drawn (see :meth:`ESN.from_weights`)."""
-
-    # leak_rate, activation and dtype as declared by ESN.
-    _parameter_constraints = {"W": Check(_check_weights_type), "W_in": Check(_check_weights_type)}
-
-    def __init__(self, W=None, W_in=None, bias=None, leak_rate=1.0, activation="tanh", dtype="float64",
-                 random_state=None):
-        self.W = W
-        self.W_in = W_in
-        self.bias = bias
-        self.leak_rate = leak_rate
-        self.activation = activation
-        self.dtype = dtype
-        self.random_state = random_state
-
-    def _check_hyperparameters(self):
-        """Check the given weights (types, shapes, finite values) and the other settings;
-        return ``W_in`` as a dense 2-D float array."""
-        validate_parameters(self)
-        W_in = _dense_weights(self.W_in, "W_in")
-        if W_in.ndim == 1:
-            W_in = W_in[:, None]
-        if W_in.ndim != 2 or W_in.shape[0] == 0 or W_in.shape[1] == 0:
-            raise ValueError(f"W_in must have shape (N, d), got {W_in.shape}")
-        n = W_in.shape[0]
-        if np.shape(self.W) != (n, n):
-            raise ValueError(f"W must be square with {n} rows (the rows of W_in); got {np.shape(self.W)}")
-        values = self.W.data if sp.issparse(self.W) else _dense_weights(self.W, "W")
-        if not np.all(np.isfinite(np.asarray(values, dtype=float))):
-            raise ValueError("W contains NaN or infinite values")
-        if self.bias is not None:
-            bias = np.ravel(_dense_weights(self.bias, "bias"))
-            if bias.shape != (n,):
-                raise ValueError(f"bias must have shape ({n},), got {bias.shape}")
-        return W_in
-
-    def initialize(self, n_inputs, random_state=None):
-        W_in = self._check_hyperparameters()
-        n = W_in.shape[0]
-        if W_in.shape[1] != n_inputs:
-            raise ValueError(f"W_in has {W_in.shape[1]} columns but the input has {n_inputs} dimensions")
-        bias = np.zeros(n) if self.bias is None else np.ravel(np.asarray(self.bias, dtype=float))
-        density = (self.W.nnz if hasattr(self.W, "nnz") else np.count_nonzero(self.W)) / max(n * n, 1)
-        if density > 0.25:
-            dense = self.W.toarray() if hasattr(self.W, "toarray") else np.asarray(self.W, dtype=float)
-            return _params(None, dense, W_in, bias, self.leak_rate, self.dtype)
-        W_idx, W_val = from_matrix(self.W)
-        return _params(W_idx, W_val, W_in, bias, self.leak_rate, self.dtype)
-
-
-def _dense_weights(value, name):
-    """``value`` (dense or scipy sparse) as a float array, with a message naming ``name``."""
-    try:
-        arr = value.toarray() if sp.issparse(value) else np.asarray(value)
-        if np.iscomplexobj(arr):
-            raise TypeError(f"{name} must be real, got complex values")
-        arr = arr.astype(float)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be an array of real numbers: {err}") from None
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
+        return FixedWeightsESN
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,17 +8,15 @@ from sklearn.base import BaseEstimator, clone
 
 from .augment import augment, augment_into, n_augmented
 from .base import Reservoir
-from .esn import ESN
-from .readouts import Ridge
-from .runner import run_sequences
-from .runner import compute_dtype, run
+from .defaults import default_readout, default_reservoir
+from .runner import compute_dtype, run, run_sequences
 from .validation import Boolean, Check, InstanceOf, Interval, check_sequences, standardization, validate_parameters
 
-#: Steps harvested at a time when the readout streams (this package's ``Ridge``): the
-#: reservoir runs chunk by chunk carrying its state, and the readout accumulates XᵀX and
-#: XᵀY, so fitting memory is O(STREAM_CHUNK · F + F²), not O(T · F). 1024 steps of
-#: N = 1000 squared features are about 16 MB; fitting 10⁵ steps at N = 1000 peaked at
-#: 643 MiB RSS with 1024-step chunks and 713 MiB with 4096, in the same time.
+#: Steps harvested at a time: the reservoir runs chunk by chunk carrying its state, and a
+#: streaming readout (:mod:`reservoir.readouts.protocol`) accumulates its statistics, so
+#: fitting memory is O(STREAM_CHUNK · F + F²), not O(T · F). 1024 steps of N = 1000 squared
+#: features are about 16 MB; larger chunks raised the peak memory without saving time
+#: (``benchmarks/readout_solvers.py`` measures the fit's memory).
 STREAM_CHUNK = 1024
 
 
@@ -75,7 +73,7 @@ class ReservoirEstimatorBase(BaseEstimator):
         validate_parameters(self)
 
     def _new_readout(self):
-        return Ridge(alpha=1e-6, solver="qr") if self.readout is None else clone(self.readout)
+        return default_readout() if self.readout is None else clone(self.readout)
 
     @property
     def _augmentation(self):
@@ -85,7 +83,7 @@ class ReservoirEstimatorBase(BaseEstimator):
         """Standardisation statistics, weights and adaptation, from the training inputs."""
         self.n_features_in_ = sequences[0].shape[1]
         # The reservoir actually run is a fitted copy: fit never changes hyperparameters.
-        self.reservoir_ = ESN() if self.reservoir is None else clone(self.reservoir)
+        self.reservoir_ = default_reservoir() if self.reservoir is None else clone(self.reservoir)
         interval = self.reservoir_.input_interval()
         if self.standardize and interval is not None:
             # Intensity inputs (spike probabilities): each coordinate's training range is
@@ -134,10 +132,6 @@ class ReservoirEstimatorBase(BaseEstimator):
             _check_states(f)
         return features, finals
 
-    def _streams(self, readout):
-        """Whether ``readout`` can be fitted from streamed chunks (``Ridge.fit_streamed``)."""
-        return isinstance(readout, Ridge) and readout.solver != "svd"
-
     def _harvest_chunks(self, scaled_sequences, finals):
         """Yield ``(i, start, Z)``: augmented features ``Z`` of steps ``start, start + 1, ...``
         of sequence ``i``, never more than about ``STREAM_CHUNK`` steps at once.
@@ -182,7 +176,7 @@ class ReservoirEstimatorBase(BaseEstimator):
         augmented ``buffer`` (allocated when None); return ``(Z, final_state, buffer)``.
 
         The same numbers as ``augment(run(...))``, without a new feature array and a
-        concatenated copy per chunk (0.02 s of a 0.2 s Lorenz fit at N = 1000).
+        concatenated copy per chunk.
         """
         bias, input_concat, squared = self._augmentation
         n = self.reservoir_.n_features(self.reservoir_params_)

@@ -10,14 +10,18 @@ from . import _jax  # noqa: F401  (float64 on)
 from .augment import augment
 from .estimator_base import ReservoirEstimatorBase, Reiterable
 from .jacobian_penalty import input_jacobian_rows
-from .readouts import Ridge, linear_weights
-from .runner import python_loop, run, run_closed_loop, step_features
-from .validation import check_n_steps, check_nonnegative_int, check_real
+from .defaults import default_readout
+from .readouts import Ridge, fit_readout, linear_weights
+from .readouts.protocol import takes_penalty_rows
+from .runner import run, run_closed_loop, step_features
+from .validation import check_n_steps, check_nonnegative_int, check_real, in_layout
 
 #: The penalties among which the default readout's is chosen on validation data.
 DEFAULT_ALPHAS = (1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12, 1e-14, 0.0)
 #: The penalty of the default readout when the series is too short to hold out validation.
 FALLBACK_ALPHA = 1e-6
+#: What the readout may learn (``target``): the next point or the step to it.
+TARGETS = ("next", "increment")
 
 
 class ForecastDivergenceWarning(RuntimeWarning):
@@ -81,6 +85,10 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         training data's bounding box (enlarged by half its extent on every side) or becomes
         non-finite below every one that stays inside, the later exits first. 0: judge the
         held-out error only.
+    target : {"next", "increment"}, default="next"
+        What the readout learns: the next point ``u_{t+1}``, or the step ``u_{t+1} - u_t``
+        (added to the current point in closed loop; the target of next-generation reservoir
+        computing, Gauthier et al. 2021).
     random_state : int or None, default=None
         Overrides the reservoir's seed when not None.
 
@@ -131,7 +139,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
     def __init__(self, reservoir=None, readout=None, washout=100, standardize=True, bias=True,
                  input_concat=True, squared=True, divergence_factor=10.0, validation_fraction=0.2,
                  training_noise=0.0, jacobian_penalty=0.0, stability_steps=0, input_delays=(),
-                 random_state=None):
+                 target="next", random_state=None):
         self.reservoir = reservoir
         self.readout = readout
         self.washout = washout
@@ -145,6 +153,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         self.jacobian_penalty = jacobian_penalty
         self.stability_steps = stability_steps
         self.input_delays = input_delays
+        self.target = target
         self.random_state = random_state
 
     def fit(self, X, y=None):
@@ -162,6 +171,8 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         check_real(self.training_noise, "training_noise", low=0)
         penalties = self._check_jacobian_penalty()
         check_nonnegative_int(self.stability_steps, "stability_steps")
+        if self.target not in TARGETS:
+            raise ValueError(f"target must be one of {TARGETS}, got {self.target!r}")
         self.lags_ = self._check_input_delays()
         self._fit_reservoir(sequences)
         scaled = [self._scale(s) for s in sequences]
@@ -170,7 +181,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         if self.readout is None:
             self.alpha_, self.jacobian_penalty_, self.validation_errors_ = self._choose_penalties(
                 scaled, drives, penalties)
-            readout = Ridge(alpha=self.alpha_, solver="qr")
+            readout = default_readout(self.alpha_)
         else:
             readout = self._new_readout()
         self.readout_, finals = self._fit_readout(readout, scaled, drives)
@@ -241,7 +252,8 @@ class ReservoirForecaster(ReservoirEstimatorBase):
             for i, start, Z in self._harvest_chunks(drives, finals):
                 lo, hi = max(start, self.washout), min(start + len(Z), len(scaled[i]) - 1)
                 if hi > lo:
-                    yield Z[lo - start:hi - start], scaled[i][lo + 1:hi + 1]
+                    nxt = scaled[i][lo + 1:hi + 1]
+                    yield Z[lo - start:hi - start], nxt - scaled[i][lo:hi] if self.target == "increment" else nxt
 
         return Reiterable(chunks)
 
@@ -259,9 +271,9 @@ class ReservoirForecaster(ReservoirEstimatorBase):
             raise ValueError("jacobian_penalty: several candidates are chosen on validation data by the default "
                              f"readout only; with readout={self.readout!r} give one value")
         if any(penalties) and self.readout is not None and not (
-                isinstance(self.readout, Ridge) and self.readout.solver != "svd"):
-            raise ValueError("jacobian_penalty needs the default readout or a streamed Ridge "
-                             f"(solver other than 'svd'), got readout={self.readout!r}")
+                takes_penalty_rows(self.readout) and getattr(self.readout, "solver", None) != "svd"):
+            raise ValueError("jacobian_penalty needs the default readout or one whose fit_streamed takes "
+                             f"penalty_rows (Ridge with a solver other than 'svd'), got readout={self.readout!r}")
         return tuple(float(beta) for beta in penalties)
 
     def _penalty_rows(self, drives, beta):
@@ -277,17 +289,12 @@ class ReservoirForecaster(ReservoirEstimatorBase):
 
     def _fit_readout(self, readout, scaled, drives):
         """Fit ``readout`` on the one-step map of ``scaled``, the reservoir driven by
-        ``drives``; return it and the final states."""
-        if self._streams(readout):
-            # Chunk by chunk: memory does not grow with the length of the series.
-            finals = [None] * len(scaled)
-            chunks = self._training_chunks(scaled, drives, finals)
-            rows = self._penalty_rows(drives, self.jacobian_penalty_)
-            return readout.fit_streamed(chunks, penalty_rows=rows), finals
-        features, finals = self._harvest(drives)
-        Z = np.concatenate([f[self.washout:-1] for f in features])
-        Y = np.concatenate([s[self.washout + 1:] for s in scaled])
-        return readout.fit(Z, Y), finals
+        ``drives``, chunk by chunk (streamed where the readout can); return it and the final
+        states."""
+        finals = [None] * len(scaled)
+        chunks = self._training_chunks(scaled, drives, finals)
+        rows = self._penalty_rows(drives, self.jacobian_penalty_)
+        return fit_readout(readout, chunks, penalty_rows=rows), finals
 
     def _choose_penalties(self, scaled, drives, penalties):
         """The default readout's penalties ``(alpha, jacobian_penalty, validation errors)``:
@@ -324,11 +331,13 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         """Teacher-forced one-step predictions: row t predicts ``X[t + 1]``."""
         check_is_fitted(self, "readout_")
         sequences, layout = self._check_inputs(X)
-        features, _ = self._harvest([self._drive(self._scale(s)) for s in sequences])
-        outputs = [self._unscale(np.asarray(self.readout_.predict(f)).reshape(len(f), -1)) for f in features]
-        if layout == "single":
-            return outputs[0]
-        return np.stack(outputs) if layout == "array" else outputs
+        scaled = [self._scale(s) for s in sequences]
+        features, _ = self._harvest([self._drive(s) for s in scaled])
+        outputs = [np.asarray(self.readout_.predict(f)).reshape(len(f), -1) for f in features]
+        if self.target == "increment":
+            outputs = [out + s for out, s in zip(outputs, scaled)]
+        outputs = [self._unscale(out) for out in outputs]
+        return in_layout(outputs, layout)
 
     def forecast(self, n_steps, context=None, on_divergence="warn"):
         """Generate ``n_steps`` points in closed loop.
@@ -380,9 +389,15 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         the input memory of :meth:`_history`)."""
         weights = linear_weights(readout)
         # A reservoir with its own Python loop (python_loop) cannot run the compiled closed loop.
-        if weights is not None and not python_loop(self.reservoir_):
+        if weights is not None and not self.reservoir_.python_loop:
             outputs, _ = run_closed_loop(self.reservoir_, self.reservoir_params_, state, last,
-                                         weights[0], weights[1], self._augmentation, n_steps, self.lags_)
+                                         weights[0], weights[1], self._augmentation, n_steps, self.lags_,
+                                         increment=self.target == "increment")
+            # As the step-by-step loop: nothing after the first non-finite value is a forecast.
+            bad = ~np.all(np.isfinite(outputs), axis=1)
+            if bad.any():
+                outputs = np.array(outputs)
+                outputs[int(np.argmax(bad)):] = np.nan
             return outputs
         return self._closed_loop_stepwise(readout, state, last, n_steps)
 
@@ -396,6 +411,8 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         for t in range(n_steps):
             z = augment(features[None], past[lags].reshape(1, -1), *self._augmentation)
             u = np.asarray(readout.predict(z), dtype=float).reshape(-1)
+            if self.target == "increment":
+                u = u + past[0]
             outputs[t] = u
             if not np.all(np.isfinite(u)):
                 outputs[t:] = np.nan

@@ -9,8 +9,9 @@ import numpy as np
 
 from . import _jax  # noqa: F401  (float64 on)
 from .activations import get_activation
-from .esn import ESN, input_product, recurrent_product
+from .esn import ESN
 from .signature import extends
+from .sparse_ops import input_product, recurrent_product
 from .validation import InstanceOf, Interval
 
 

@@ -7,8 +7,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _jax  # noqa: F401  (float64 on)
-from .esn import ESN, input_product, recurrent_product
+from .esn import ESN
 from .signature import extends
+from .sparse_ops import input_product, recurrent_product
 from .validation import Interval
 
 

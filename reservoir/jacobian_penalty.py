@@ -23,7 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .augment import augment
-from .runner import _to_jax, compute_dtype, python_loop, run
+from .runner import _to_jax, compute_dtype, run
 
 
 def _step_jacobian(reservoir, augmentation):
@@ -78,7 +78,7 @@ def input_jacobian_rows(reservoir, params, sequences, augmentation, washout, n_s
     >>> rows.shape, m   # 10 steps x 2 inputs, 1 + 2 + 20 + 20 features
     ((20, 43), 10)
     """
-    if python_loop(reservoir):
+    if reservoir.python_loop:
         raise TypeError(f"{type(reservoir).__name__} runs a Python loop that JAX cannot differentiate; "
                         "jacobian_penalty needs a reservoir with a traceable step")
     # The steps the readout sees: t in [washout, T - 1) of every sequence (t predicts t + 1).

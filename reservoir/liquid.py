@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import _jax  # noqa: F401  (float64 on)
-from .esn import input_product, recurrent_product
+from .sparse_ops import input_product, recurrent_product
 from .spiking import input_spikes, lif_spikes, lif_update
 
 __all__ = ["as_jax", "encode", "initial_state", "input_step", "liquid_ms", "raster", "scalar"]

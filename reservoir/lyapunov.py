@@ -29,7 +29,7 @@ from .augment import augment
 from .base import make_rng
 from .forecaster import ReservoirForecaster, check_divergence
 from .readouts import linear_weights
-from .runner import _compiled, _to_jax, compute_dtype, python_loop
+from .runner import _compiled, _to_jax, compute_dtype
 from .validation import check_positive_int, check_real
 
 __all__ = ["lyapunov_spectrum"]
@@ -129,7 +129,7 @@ def lyapunov_spectrum(model, n_exponents, n_steps, dt=None, n_transient=1000, re
     log_sums, largest = fn(_to_jax(model.reservoir_params_), _to_jax(closed_loop.state),
                            jnp.asarray(closed_loop.last_input, dtype=jnp.float64), jnp.asarray(closed_loop.coef),
                            jnp.asarray(closed_loop.intercept), jnp.asarray(tangents), model._augmentation,
-                           closed_loop.carries_input, n_transient_blocks, n_blocks, every)
+                           closed_loop.carries_input, closed_loop.increment, n_transient_blocks, n_blocks, every)
     # One row holding the largest |output|: the divergence test of forecast().
     check_divergence(np.asarray(largest)[None, None], model.divergence_factor * model.train_bound_,
                      model.divergence_factor, on_divergence)
@@ -149,7 +149,7 @@ class _ClosedLoop:
         if weights is None:
             raise TypeError(f"the model's readout must be linear (Ridge, RLS or a scikit-learn linear model, "
                             f"with coef_ and intercept_) for lyapunov_spectrum; got {type(model.readout_).__name__}")
-        if python_loop(model.reservoir_):
+        if model.reservoir_.python_loop:
             raise TypeError(f"{type(model.reservoir_).__name__} runs a Python loop (python_loop=True): jax cannot "
                             "differentiate its step, so lyapunov_spectrum does not apply")
         if tuple(getattr(model, "lags_", (0,))) != (0,):
@@ -161,17 +161,20 @@ class _ClosedLoop:
             if not np.issubdtype(np.asarray(leaf).dtype, np.floating):
                 raise TypeError(f"{type(model.reservoir_).__name__} has a state of dtype {np.asarray(leaf).dtype}: "
                                 "lyapunov_spectrum needs a floating-point state to differentiate")
-        # Without input concatenation the output depends on the reservoir state alone.
-        self.carries_input = bool(model.input_concat)
+        # Without input concatenation (or an increment target, which adds the last input to
+        # the readout's output) the output depends on the reservoir state alone.
+        self.increment = getattr(model, "target", "next") == "increment"
+        self.carries_input = bool(model.input_concat) or self.increment
         n_state = sum(int(np.size(leaf)) for leaf in jax.tree.leaves(self.state))
         self.dimension = n_state + (len(self.last_input) if self.carries_input else 0)
 
 
-def _closed_loop_map(res, params, template, coef, intercept, augmentation, carries_input):
+def _closed_loop_map(res, params, template, coef, intercept, augmentation, carries_input, increment=False):
     """The closed loop as a map of flat float64 vectors: ``F(x) -> (x_next, y)``.
 
     ``x`` is the reservoir state (``template``'s structure, raveled) followed by the last
-    input when ``carries_input``; ``y`` is the output emitted at this step. The arithmetic
+    input when ``carries_input`` (needed with ``increment``: then ``y`` adds that input to the
+    readout's output); ``y`` is the output emitted at this step. The arithmetic
     is that of ``runner._build_closed_loop`` (the readout in float64, its output rounded
     to the reservoir's precision to drive it), so the orbit is the forecast's. ``params``
     must be prepared (``res.prepare``).
@@ -196,6 +199,8 @@ def _closed_loop_map(res, params, template, coef, intercept, augmentation, carri
         u = x[n_state:] if carries_input else jnp.zeros(intercept.shape, coef.dtype)
         z = augment(res.features(params, state).astype(coef.dtype), u, *augmentation)
         y = coef @ z + intercept
+        if increment:
+            y = y + u
         new = jax.tree.leaves(res.step(params, state, y.astype(dtype)))
         parts = [leaf.reshape(-1).astype(jnp.float64) for leaf in new]
         if carries_input:
@@ -212,10 +217,11 @@ def _closed_loop_map(res, params, template, coef, intercept, augmentation, carri
 
 
 def _build_benettin(res):
-    def benettin(params, state, u, coef, intercept, tangents, augmentation, carries_input, n_transient_blocks,
-                 n_blocks, every):
+    def benettin(params, state, u, coef, intercept, tangents, augmentation, carries_input, increment,
+                 n_transient_blocks, n_blocks, every):
         params = res.prepare(params)
-        closed_map, ravel = _closed_loop_map(res, params, state, coef, intercept, augmentation, carries_input)
+        closed_map, ravel = _closed_loop_map(res, params, state, coef, intercept, augmentation, carries_input,
+                                             increment)
 
         def step(carry, _):
             x, V = carry
@@ -243,5 +249,5 @@ def _build_benettin(res):
         largest = jnp.maximum(jnp.max(transient_largest, initial=0.0), jnp.max(largest))
         return total, largest
 
-    return jax.jit(benettin, static_argnames=("augmentation", "carries_input", "n_transient_blocks", "n_blocks",
-                                              "every"))
+    return jax.jit(benettin, static_argnames=("augmentation", "carries_input", "increment", "n_transient_blocks",
+                                              "n_blocks", "every"))

@@ -18,7 +18,7 @@ import numpy as np
 from . import _jax  # noqa: F401  (float64 on)
 from .activations import check_activation
 from .base import make_rng
-from .esn import LeakyRateReservoir
+from .leaky import LeakyRateReservoir
 from .spectra import _METHODS, ring_matrix
 from .validation import Check, Each, Interval, Options, check_positive_int, check_real, validate_parameters
 

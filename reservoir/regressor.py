@@ -6,7 +6,8 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
 from .estimator_base import ReservoirEstimatorBase, Reiterable
-from .validation import check_array_2d
+from .readouts import fit_readout
+from .validation import check_array_2d, in_layout
 
 
 class ReservoirRegressor(RegressorMixin, ReservoirEstimatorBase):
@@ -76,22 +77,16 @@ class ReservoirRegressor(RegressorMixin, ReservoirEstimatorBase):
                 )
         self._fit_reservoir(sequences)
         scaled = [self._scale(s) for s in sequences]
-        readout = self._new_readout()
-        if self._streams(readout):
-            # Chunk by chunk: memory does not grow with the length of the sequences.
-            def chunks():
-                for i, start, Z in self._harvest_chunks(scaled, [None] * len(scaled)):
-                    lo = max(start, self.washout)
-                    if start + len(Z) > lo:
-                        Y = targets[i][lo:start + len(Z)]
-                        yield Z[lo - start:], Y[:, 0] if self._y_was_1d else Y
+        # One fit path, chunk by chunk: a streaming readout's memory does not grow with the
+        # length of the sequences (reservoir.readouts.protocol).
+        def chunks():
+            for i, start, Z in self._harvest_chunks(scaled, [None] * len(scaled)):
+                lo = max(start, self.washout)
+                if start + len(Z) > lo:
+                    Y = targets[i][lo:start + len(Z)]
+                    yield Z[lo - start:], Y[:, 0] if self._y_was_1d else Y
 
-            self.readout_ = readout.fit_streamed(Reiterable(chunks))
-            return self
-        features, _ = self._harvest(scaled)
-        Z = np.concatenate([f[self.washout:] for f in features])
-        Y = np.concatenate([t[self.washout:] for t in targets])
-        self.readout_ = readout.fit(Z, Y[:, 0] if self._y_was_1d else Y)
+        self.readout_ = fit_readout(self._new_readout(), Reiterable(chunks))
         return self
 
     def _check_targets(self, y, sequences, layout):
@@ -122,12 +117,7 @@ class ReservoirRegressor(RegressorMixin, ReservoirEstimatorBase):
         check_is_fitted(self, "readout_")
         sequences, layout = self._check_inputs(X)
         features, _ = self._harvest([self._scale(s) for s in sequences])
-        outputs = [np.asarray(self.readout_.predict(f)) for f in features]
-        if layout == "single":
-            return outputs[0]
-        if layout == "array":
-            return np.stack(outputs)
-        return outputs
+        return in_layout([np.asarray(self.readout_.predict(f)) for f in features], layout)
 
     def score(self, X, y, sample_weight=None):
         """R² of the predictions over the steps after each sequence's washout.

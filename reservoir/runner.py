@@ -7,37 +7,33 @@ once per input shape, so short sequences are padded to a few bucket lengths (and
 steps masked out of the state update): a ragged data set then costs a handful of
 compilations, not one per length.
 
-A reservoir whose step cannot be traced by jax (one that calls a simulator at every step,
-e.g. the qiskit and aer backends of the quantum reservoirs) sets ``python_loop = True`` and
-provides ``run_sequence(params, inputs, state=None) -> (features, final_state)`` for inputs of
-shape (T, d) or (B, T, d); ``run``, ``run_ensemble`` and ``step_features`` then call it instead
-of the compiled scan, and ``run_closed_loop`` refuses it (the forecaster steps it instead).
+What a reservoir can do beyond ``step`` is declared on :class:`reservoir.base.Reservoir`,
+each capability with a generic default that a family overrides with its faster way; this
+module asks them and keeps only the scan, the vmap and the closed loop:
 
-Fast paths, chosen automatically (each gives the same states as the generic vmapped scan, to
-rounding; ``tests/test_speed_paths.py``, ``tests/test_native.py``):
+- ``python_loop`` (a step jax cannot trace, e.g. the qiskit and aer backends of the quantum
+  reservoirs): ``run``, ``run_ensemble`` and ``step_features`` call the reservoir's own
+  ``run_sequence``, and ``run_closed_loop`` refuses it (the forecaster steps it instead);
+- ``run_native``: a compiled harvest in place of the scan (the sparse float64 tanh ESN, see
+  :mod:`reservoir.kernels`), for one sequence, batches and ragged groups; the closed loop
+  stays a jax scan;
+- ``batch_last``: batches of sequences (3-D inputs, ``run_sequences``) run as one ``(N, B)``
+  state, where a sparse gather reads a contiguous row of B values per presynaptic unit
+  instead of the B scattered values of a vmap;
+- ``run_members``: ensembles run the family's way (the ESN's block-diagonal reservoir)
+  instead of a vmap over members.
 
-- a reservoir with ``run_native`` (the sparse float64 tanh ESN) is harvested by a compiled
-  kernel when one could be built for this machine (:mod:`reservoir.kernels`): one sequence,
-  batches and ragged groups of sequences; the closed loop stays a jax scan;
-
-- batches of sequences (3-D inputs, ``run_sequences``) of a reservoir with ``batch_last =
-  True`` (the ESN) run as one ``(N, B)`` state: a sparse gather then reads a contiguous row of
-  B values per presynaptic unit, where ``vmap`` gathers B scattered values; about 3x faster
-  per sequence at N = 1000, B = 16 (``benchmarks/speed_suite.py``);
-- ensembles of a reservoir with ``block_diagonal(params_list)`` (the sparse ESN) run as one
-  reservoir of M·N units with a block-diagonal ``W`` when M·N is at most 4096, else member by
-  member (both beat the vmap over members);
-- sequences longer than ``2 * RUN_CHUNK`` steps run as a series of equal-shaped scans, each
-  copied into the result while the next computes (about 10 % faster per step at N = 1000:
-  see ``RUN_CHUNK``);
-- the precision follows the params: float32 params (``ESN(dtype="float32")``) run in float32,
-  with inputs rounded to it; everything else in float64.
+Each gives the same states as the generic vmapped scan, to rounding
+(``tests/test_speed_paths.py``, ``tests/test_native.py``). Sequences longer than
+``2 * RUN_CHUNK`` steps run as a series of equal-shaped scans, each copied into the result
+while the next computes. The precision follows the params: float32 params
+(``ESN(dtype="float32")``) run in float32, with inputs rounded to it; everything else in
+float64.
 
 Nothing here is device specific: on a machine where JAX sees a GPU the same code runs there.
 """
 
 import copy
-from concurrent.futures import ThreadPoolExecutor
 
 import jax
 import jax.numpy as jnp
@@ -45,16 +41,8 @@ import numpy as np
 
 from . import _jax  # noqa: F401  (float64 on)
 from .augment import augment
-from .kernels import applies as kernel_applies
-from .kernels.native import available_cores
 
 _COMPILED = {}
-
-# Ensembles up to this many units in all run as one block-diagonal reservoir (run_ensemble).
-# Measured at N = 1000, 16 members, in-degree 10 (benchmarks/speed_suite.py), per
-# member-step: block-diagonal 13.1 us, members one by one 11.5 us, vmap 29.1 us; for small
-# members the per-step loop overhead that the block-diagonal form shares dominates instead.
-_BLOCK_DIAGONAL_UNITS = 4096
 
 
 def _compiled(kind, reservoir, build):
@@ -113,7 +101,7 @@ def _build_run_batch_last(res):
 def _run_batch(reservoir, params, state, inputs, keep):
     """The compiled batched scan for (B, T, d) inputs: batch-last where the reservoir allows
     it, else vmap. Returns ``(final_state, features (B, T, F))``; params etc. are jax."""
-    if getattr(reservoir, "batch_last", False) and isinstance(state, jax.Array):
+    if reservoir.batch_last and isinstance(state, jax.Array):
         final, feats = _compiled("run_batch_last", reservoir, _build_run_batch_last)(params, state, inputs, keep)
         return final, np.moveaxis(np.asarray(feats), 0, 1)
     final, feats = _compiled("run_batch", reservoir, _build_run_batch)(params, state, inputs, keep)
@@ -123,14 +111,10 @@ def _run_batch(reservoir, params, state, inputs, keep):
 #: A sequence longer than two chunks runs as a series of scans of ``RUN_CHUNK`` steps (the
 #: last one padded and masked, so all have one shape), each copied into the numpy result.
 #: XLA allocates a scan's output afresh, and a large one is then first touched page by page
-#: as the steps are written: at N = 1000 over 20,000 steps that cost 2.6 µs per step, for a
-#: step of 7 µs. The chunks' buffers are recycled instead, and the numpy result is
-#: allocated by numpy, which asks for huge pages. One sequence, N = 1000, in-degree 10,
-#: 20,000 steps, on a 2-core Xeon: 9.2-9.6 µs per step in one scan, 8.0-8.9 in chunks of 256
-#: or 512, 9.0-9.5 in chunks of 1024 (``benchmarks/speed_suite.py`` and repeated runs).
-#: Batches are left in one scan: copying (T, B, F) chunks into the (B, T, F) result gained
-#: nothing beyond noise with 16- or 32-step chunks (6.1-6.2 against 6.4 µs per
-#: sequence-step, B = 16) and lost with 512-step ones (8.5).
+#: as the steps are written, a cost comparable to the step itself at N = 1000; the chunks'
+#: buffers are recycled instead, and the numpy result is allocated by numpy, which asks for
+#: huge pages. Batches stay in one scan: copying their chunks into the (B, T, F) result did
+#: not pay (``benchmarks/speed_suite.py`` measures both).
 RUN_CHUNK = 512
 
 
@@ -201,11 +185,6 @@ def _padded(inputs):
     return inputs, np.arange(length) < n_steps
 
 
-def python_loop(reservoir):
-    """True for a reservoir that runs its own Python loop (``run_sequence``) instead of a scan."""
-    return bool(getattr(reservoir, "python_loop", False))
-
-
 def _to_jax(tree):
     return jax.tree.map(jnp.asarray, tree)
 
@@ -262,7 +241,7 @@ def run(reservoir, params, inputs, state=None, out=None):
     >>> feats.shape
     (5, 20)
     """
-    if python_loop(reservoir):
+    if reservoir.python_loop:
         feats, final = reservoir.run_sequence(_to_numpy(params), np.asarray(inputs, dtype=np.float64),
                                               None if state is None else _to_numpy(state))
         feats = np.asarray(feats)
@@ -300,12 +279,9 @@ def run(reservoir, params, inputs, state=None, out=None):
 
 
 def _run_native(reservoir, params, inputs, state, out=None, lengths=None):
-    """``reservoir.run_native(...)`` (a compiled harvest, see :mod:`reservoir.kernels`) with
-    numpy arguments, or None when the reservoir has none or it does not apply."""
-    run_native = getattr(reservoir, "run_native", None)
-    if run_native is None:
-        return None
-    return run_native(_to_numpy(params), inputs, None if state is None else _to_numpy(state), out, lengths)
+    """The reservoir's compiled harvest (``Reservoir.run_native``) with numpy arguments, or
+    None where it has none or it does not apply."""
+    return reservoir.run_native(_to_numpy(params), inputs, None if state is None else _to_numpy(state), out, lengths)
 
 
 def _check_out(out, inputs, n_features, dtype):
@@ -339,7 +315,7 @@ def run_sequences(reservoir, params, sequences):
     for i, seq in enumerate(sequences):
         groups.setdefault(bucket_length(len(seq)), []).append(i)
     for length, members in groups.items():
-        if len(members) == 1 or python_loop(reservoir):
+        if len(members) == 1 or reservoir.python_loop:
             for i in members:
                 features[i], finals[i] = run(reservoir, params, sequences[i])
             continue
@@ -372,10 +348,9 @@ def stack_params(params_list):
 def run_ensemble(reservoir, params_list, inputs):
     """Drive every ensemble member with the same ``inputs`` (T, d) in one vmapped scan.
 
-    Returns features of shape (M, T, F) for M members. A reservoir with a
-    ``block_diagonal(params_list)`` method (the sparse ESN) runs the members as one
-    block-diagonal reservoir (up to 4096 units in all), or member by member above that,
-    instead of a vmap over members (faster; same states).
+    Returns features of shape (M, T, F) for M members. A reservoir with a faster way to run
+    its members (``Reservoir.run_members``, e.g. the sparse ESN's block-diagonal reservoir)
+    runs them that way (same states).
 
     Examples
     --------
@@ -386,34 +361,11 @@ def run_ensemble(reservoir, params_list, inputs):
     >>> run_ensemble(esn, members, np.zeros((5, 1))).shape
     (3, 5, 20)
     """
-    if python_loop(reservoir):
+    if reservoir.python_loop:
         return np.stack([run(reservoir, params, inputs)[0] for params in params_list])
-    combined = None
-    if hasattr(reservoir, "block_diagonal"):
-        first = _to_jax(params_list[0])
-        n_units = int(np.shape(jax.tree.leaves(reservoir.initial_state(first))[0])[-1])
-        if len(params_list) * n_units > _BLOCK_DIAGONAL_UNITS:
-            # Large ensembles: one compiled scan per member, run one after another, beat
-            # both the block-diagonal reservoir (its weights leave the cache) and the vmap.
-            # Each member writes into its slice of the result: stacking 16 members' features
-            # afterwards cost 4 us per member-step at N = 1000 (a copy of the whole result).
-            feats = np.empty((len(params_list), len(inputs), reservoir.n_features(first)),
-                             dtype=compute_dtype(first))
-            members = list(zip(feats, params_list))
-            if len(members) > 1 and kernel_applies(reservoir, params_list[0]):
-                # The compiled kernel releases the GIL: members run on all cores at once.
-                with ThreadPoolExecutor(min(len(members), available_cores())) as pool:
-                    list(pool.map(lambda m: run(reservoir, m[1], inputs, out=m[0]), members))
-            else:
-                for member, params in members:
-                    run(reservoir, params, inputs, out=member)
-            return feats
-        combined = reservoir.block_diagonal(params_list)
-    if combined is not None:
-        feats, _ = run(reservoir, combined, inputs)
-        n_members = len(params_list)
-        # Member m owns units m·N ... (m+1)·N - 1; (T, M·N) -> (M, T, N) is a view.
-        return np.moveaxis(feats.reshape(feats.shape[0], n_members, -1), 1, 0)
+    feats = reservoir.run_members(params_list, inputs)
+    if feats is not None:
+        return feats
     stacked = _to_jax(stack_params(params_list))
     states = jax.vmap(reservoir.initial_state)(stacked)
     inputs = np.asarray(inputs, dtype=compute_dtype(stacked))
@@ -424,7 +376,7 @@ def run_ensemble(reservoir, params_list, inputs):
 
 
 def _build_closed_loop(res):
-    def loop(params, state, history, coef, intercept, augmentation, lags, n_steps):
+    def loop(params, state, history, coef, intercept, augmentation, lags, n_steps, increment):
         params = res.prepare(params)
         dtype = compute_dtype(params)
         taps = jnp.asarray(lags)
@@ -435,6 +387,8 @@ def _build_closed_loop(res):
             # rounded to that precision only to drive the reservoir.
             z = augment(res.features(params, s).astype(coef.dtype), past[taps].reshape(-1), *augmentation)
             y = coef @ z + intercept
+            if increment:
+                y = y + past[0]
             past = jnp.concatenate([y[None], past[:-1]])
             s = res.step(params, s, past[taps].reshape(-1).astype(dtype))
             return (s, past), y
@@ -442,10 +396,11 @@ def _build_closed_loop(res):
         (state, _), outputs = jax.lax.scan(body, (state, history), None, length=n_steps)
         return outputs, state
 
-    return jax.jit(loop, static_argnames=("augmentation", "lags", "n_steps"))
+    return jax.jit(loop, static_argnames=("augmentation", "lags", "n_steps", "increment"))
 
 
-def run_closed_loop(reservoir, params, state, last_input, coef, intercept, augmentation, n_steps, lags=(0,)):
+def run_closed_loop(reservoir, params, state, last_input, coef, intercept, augmentation, n_steps, lags=(0,),
+                    increment=False):
     """Autonomous generation: the linear readout's output is fed back as the next input.
 
     From ``state`` (reached after ``last_input``), each step computes
@@ -457,9 +412,12 @@ def run_closed_loop(reservoir, params, state, last_input, coef, intercept, augme
     outputs, most recent first, shape (max(lags) + 1, d), and ``u`` above is the
     concatenation of its rows ``lags``.
 
+    With ``increment`` the readout gives the step, not the point: ``y = u_t + coef @ z +
+    intercept`` (the next-generation reservoirs' target).
+
     Returns ``(outputs of shape (n_steps, d), final_state)`` as numpy.
     """
-    if python_loop(reservoir):
+    if reservoir.python_loop:
         raise TypeError(f"{type(reservoir).__name__} runs a Python loop (python_loop=True) and cannot "
                         "run a compiled closed loop; step it with step_features instead")
     lags = tuple(int(lag) for lag in lags)
@@ -470,7 +428,7 @@ def run_closed_loop(reservoir, params, state, last_input, coef, intercept, augme
         raise ValueError(f"last_input must have shape ({max(lags) + 1}, d) for lags {lags}, got {history.shape}")
     fn = _compiled("closed_loop", reservoir, _build_closed_loop)
     outputs, final = fn(_to_jax(params), _to_jax(state), history, jnp.asarray(coef), jnp.asarray(intercept),
-                        tuple(augmentation), lags, int(n_steps))
+                        tuple(augmentation), lags, int(n_steps), bool(increment))
     return np.asarray(outputs), _to_numpy(final)
 
 
@@ -484,7 +442,7 @@ def _build_step(res):
 
 def step_features(reservoir, params, state, u):
     """One compiled step; returns ``(new_state, features)`` as numpy."""
-    if python_loop(reservoir):
+    if reservoir.python_loop:
         feats, state = run(reservoir, params, np.asarray(u, dtype=np.float64)[None], state)
         return state, feats[-1]
     params = _to_jax(params)

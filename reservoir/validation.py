@@ -103,6 +103,22 @@ def check_sequences(X, name):
     return [check_array_2d(X, name)], "single"
 
 
+def in_layout(outputs, layout):
+    """Per-sequence ``outputs`` given back in the caller's ``layout`` (of :func:`check_sequences`):
+    the one array, a stacked 3-D array, or the list.
+
+    Examples
+    --------
+    >>> in_layout([np.zeros((5, 3)), np.ones((5, 3))], "array").shape
+    (2, 5, 3)
+    """
+    if layout == "single":
+        return outputs[0]
+    if layout == "array":
+        return np.stack(outputs)
+    return list(outputs)
+
+
 def _check_not_sparse(X, name):
     if sp.issparse(X):
         raise TypeError(f"{name} is a sparse matrix: sparse input is not supported, pass a dense array")

@@ -39,8 +39,9 @@ def _flat_map(model, n_steps_total):
     """The closed-loop map and an orbit of it (flat states), from the end of the fit."""
     params = model.reservoir_.prepare(_to_jax(model.reservoir_params_))
     coef, intercept = jnp.asarray(model.readout_.coef_), jnp.asarray(model.readout_.intercept_)
+    increment = model.target == "increment"
     closed_map, ravel = _closed_loop_map(model.reservoir_, params, _to_jax(model.state_), coef, intercept,
-                                         model._augmentation, model.input_concat)
+                                         model._augmentation, model.input_concat or increment, increment)
     closed_map = jax.jit(closed_map)
     x = ravel(_to_jax(model.state_), jnp.asarray(model.last_input_))
     orbit, outputs = [], []
@@ -69,6 +70,21 @@ def test_orbit_is_the_forecast(lorenz_model):
     model, _ = lorenz_model
     _, _, outputs = _flat_map(model, 50)
     np.testing.assert_allclose(model._unscale(outputs), model.forecast(50), rtol=1e-9, atol=1e-9)
+
+
+def test_increment_target_orbit_and_exponents_of_nvar():
+    # NG-RC (an increment target, the NVAR feature map) on Lorenz: the map is the forecast,
+    # and its spectrum is Lorenz's, (0.906, 0, -14.57) per unit time.
+    from reservoir import NVARForecaster
+
+    dt = 0.025
+    series = trajectory("Lorenz", n=2000, pts_per_period=1.5 / dt, seed=0)[1]
+    model = NVARForecaster(delay=2, alpha=1e-6).fit(series[:1500])
+    _, _, outputs = _flat_map(model, 50)
+    np.testing.assert_allclose(model._unscale(outputs), model.forecast(50), rtol=1e-9, atol=1e-9)
+    exponents = lyapunov_spectrum(model, 3, n_steps=8000, dt=dt)
+    assert abs(exponents[0] - 0.906) < 0.1 and abs(exponents[1]) < 0.05
+    assert abs(exponents[2] + 14.57) < 1.0
 
 
 def test_sum_of_full_spectrum_is_mean_log_determinant():

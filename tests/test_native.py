@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from reservoir import ESN
+from reservoir import esn as esn_module
 from reservoir import runner
 from reservoir.kernels import applies, native, run_sparse_esn
 from reservoir.kernels.native import sparse_esn_kernel, tanh_kernel
@@ -121,7 +122,7 @@ def test_batches_and_ragged_groups_match_the_jax_scan(march):
 @pytest.mark.parametrize("block_diagonal_units", [4096, 0])
 def test_ensembles_with_per_unit_leak_match(monkeypatch, block_diagonal_units):
     # 4096: one block-diagonal reservoir with a leak rate per unit; 0: members run on threads.
-    monkeypatch.setattr(runner, "_BLOCK_DIAGONAL_UNITS", block_diagonal_units)
+    monkeypatch.setattr(esn_module, "BLOCK_DIAGONAL_UNITS", block_diagonal_units)
     esn = ESN(n_units=50, in_degree=5, leak_rate=0.5, random_state=0)
     members = [esn.set_params(leak_rate=rate).initialize(2, random_state=s)
                for s, rate in enumerate((0.2, 0.6, 1.0, 0.3, 0.9))]

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import reservoir.estimator_base as estimator_base
+import reservoir.esn as esn_module
 import reservoir.runner as runner
 from reservoir import ESN, ReservoirForecaster, ReservoirRegressor, Ridge
 from reservoir.runner import run, run_closed_loop, run_ensemble, run_sequences
@@ -126,7 +127,7 @@ def test_block_diagonal_pads_members_of_different_in_degree():
 @pytest.mark.parametrize("n_steps", [30, 70])
 def test_large_ensemble_runs_member_by_member(monkeypatch, n_steps):
     # 70 steps with RUN_CHUNK 16: each member in chunks, written straight into the result.
-    monkeypatch.setattr(runner, "_BLOCK_DIAGONAL_UNITS", 50)
+    monkeypatch.setattr(esn_module, "BLOCK_DIAGONAL_UNITS", 50)
     monkeypatch.setattr(runner, "RUN_CHUNK", 16)
     esn = ESN(n_units=40, in_degree=4)
     members = [esn.initialize(2, random_state=s) for s in range(3)]
@@ -303,8 +304,11 @@ def test_ridge_fit_streamed_equals_fit():
         Ridge().fit_streamed([(X[:10], y[:10]), (X[10:30, :3], y[10:30])])
     with pytest.raises(ValueError, match="chunks"):
         Ridge().fit_streamed([])
-    with pytest.raises(ValueError, match="svd"):
-        Ridge(solver="svd").fit_streamed([(X, y)])
+    # The SVD gathers the chunks (it needs the whole matrix): the same fit as on all rows.
+    gathered = Ridge(solver="svd").fit_streamed([(X[:4000], y[:4000]), (X[4000:], y[4000:])])
+    np.testing.assert_allclose(gathered.coef_, Ridge(solver="svd").fit(X, y).coef_, rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="penalty_rows"):
+        Ridge(solver="svd").fit_streamed([(X, y)], penalty_rows=np.eye(6))
 
 
 def test_closed_loop_float32_matches_stepwise():

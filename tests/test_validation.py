@@ -29,7 +29,7 @@ from reservoir import (
     Ridge,
 )
 from reservoir.estimator_base import ReservoirEstimatorBase
-from reservoir.esn import FixedWeightsESN
+from reservoir.fixed_weights import FixedWeightsESN
 from reservoir.validation import (
     Boolean,
     Each,

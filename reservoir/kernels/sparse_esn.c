@@ -8,7 +8,7 @@
    vectorises well. The arithmetic is written once, on vectors of the compilers' vector
    extensions as wide as the target's registers: W = 8 doubles with AVX-512, 4 with AVX2
    (x86-64-v3), 2 with SSE2 or arm64 NEON. (Wider vectors than the registers are no shortcut:
-   GCC 12 keeps them in memory, 4-6x slower.) Only the width depends on the instruction set.
+   GCC 12 keeps them in memory, several times slower.) Only the width depends on the instruction set.
 
    W is in the runner's (k, N) layout: slot s of unit i is idx[s * n + i], val[s * n + i].
    W_in is passed transposed, (d, N). One sequence is batch == 1; a batch keeps its state as

@@ -12,11 +12,8 @@ one lane computes; while it waits, and once it is done, both do.
 The result does not depend on timing: which lane gets a block is fixed by its index, each lane
 adds its blocks in order with single-threaded BLAS, and the two lanes are added at the end, so
 the same blocks give the same bits. (Threaded BLAS would not: OpenBLAS's two-thread XᵀX
-differs from its one-thread XᵀX in the last bits.)
-
-Lorenz-63, N = 1000, 10,000 steps, on a 2-core Xeon (``benchmarks/speed_suite.py``): the fit
-with the jax scan took 0.26-0.30 s with the harvest and a two-thread XᵀX one after the other,
-and 0.18-0.21 s overlapped this way.
+differs from its one-thread XᵀX in the last bits.) ``benchmarks/speed_suite.py`` and
+``benchmarks/gram_products.py`` time the overlapped fit against one phase after the other.
 """
 
 import collections

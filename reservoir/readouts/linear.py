@@ -2,12 +2,19 @@
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.linear_model._base import LinearModel
+
+#: Rows on which a readout's ``predict`` is checked against ``coef_`` and ``intercept_``.
+_PROBE_ROWS = 2
 
 
 def linear_weights(readout):
-    """Return ``(coef, intercept)`` as 2-D / 1-D arrays if ``readout`` is a fitted linear
-    regressor (this package's ``Ridge`` or ``RLS``, or a scikit-learn linear model), else None.
+    """``(coef, intercept)`` as 2-D / 1-D arrays if ``readout`` is a fitted linear map, else None.
+
+    Recognised by protocol, not by class: a fitted regressor exposing ``coef_`` and
+    ``intercept_`` whose ``predict`` is ``X @ coef_.T + intercept_`` (checked on two probe
+    rows, so that models with such attributes but another link, e.g. scikit-learn's
+    ``PoissonRegressor``, are not taken for linear ones). Classifiers are not linear maps of
+    their outputs.
 
     Examples
     --------
@@ -16,12 +23,26 @@ def linear_weights(readout):
     >>> coef, intercept = linear_weights(Ridge().fit(np.eye(3), np.arange(3.0)))
     >>> coef.shape, intercept.shape
     ((1, 3), (1,))
+    >>> from sklearn.linear_model import PoissonRegressor
+    >>> linear_weights(PoissonRegressor().fit(np.eye(3), np.arange(3.0))) is None
+    True
     """
-    from .ridge import Ridge
-    from .rls import RLS
-
-    if not isinstance(readout, (Ridge, RLS, LinearModel)) or is_classifier(readout) or not hasattr(readout, "coef_"):
+    if is_classifier(readout) or not (hasattr(readout, "coef_") and hasattr(readout, "intercept_")):
         return None
-    coef = np.atleast_2d(np.asarray(readout.coef_, dtype=np.float64))
-    intercept = np.broadcast_to(np.asarray(readout.intercept_, dtype=np.float64), (coef.shape[0],)).copy()
+    try:
+        coef = np.atleast_2d(np.asarray(readout.coef_, dtype=np.float64))
+        intercept = np.broadcast_to(np.asarray(readout.intercept_, dtype=np.float64), (coef.shape[0],)).copy()
+    except (TypeError, ValueError):
+        return None
+    if coef.ndim != 2:
+        return None
+    probe = np.random.default_rng(0).standard_normal((_PROBE_ROWS, coef.shape[1]))
+    try:
+        predicted = np.asarray(readout.predict(probe), dtype=np.float64).reshape(_PROBE_ROWS, -1)
+    except Exception:  # noqa: BLE001  (any failure means: not usable as a plain linear map)
+        return None
+    expected = probe @ coef.T + intercept
+    scale = np.abs(expected).max() + np.abs(coef).sum() + 1.0
+    if predicted.shape != expected.shape or not np.allclose(predicted, expected, rtol=1e-9, atol=1e-9 * scale):
+        return None
     return coef, intercept

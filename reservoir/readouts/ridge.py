@@ -12,6 +12,7 @@ from ..validation import Boolean, Interval, Options, validate_parameters
 from .blas_threads import blas_threads
 from .block_sums import BlockSums, block_products, solve_upper_right
 from .cholesky_qr import change_of_basis, shifted_cholesky, solve_in_basis
+from .protocol import concatenate_chunks
 from .ridge_solvers import check_penalty_rows, cholesky_solve, eigh_solve, svd_solve
 
 SOLVERS = ("auto", "cholesky", "eigh", "svd", "qr")
@@ -142,7 +143,11 @@ class Ridge(RegressorMixin, BaseEstimator):
         """
         validate_parameters(self)
         if self.solver == "svd":
-            raise ValueError("solver='svd' needs the whole data matrix: use fit, or solver='qr'")
+            # The SVD needs the whole data matrix: the chunks are gathered (memory grows with
+            # the data, as the solver implies; solver="qr" has its accuracy without that).
+            if penalty_rows is not None:
+                raise ValueError("penalty_rows needs solver='qr', 'cholesky', 'eigh' or 'auto', not 'svd'")
+            return self.fit(*concatenate_chunks(chunks))
         if self.solver == "qr":
             _check_reiterable(chunks, "solver='qr'")
         self._reset_statistics()

@@ -79,6 +79,17 @@ class RLS(RegressorMixin, BaseEstimator):
         """Start from ``P = I / alpha`` and run one online pass over the samples."""
         return self._update(X, y, first=True)
 
+    def fit_streamed(self, chunks):
+        """One online pass over an iterable of ``(X, y)`` chunks, in order: the same model as
+        ``fit`` on their concatenation, with one chunk in memory at a time."""
+        first = True
+        for X, y in chunks:
+            self._update(X, y, first=first)
+            first = False
+        if first:
+            raise ValueError("chunks is empty: there is nothing to fit")
+        return self
+
     def partial_fit(self, X, y):
         """Continue the online updates with more samples (in order)."""
         return self._update(X, y, first=not hasattr(self, "weights_"))
