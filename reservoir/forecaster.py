@@ -1,6 +1,7 @@
 """Autonomous forecasting: teacher-forced one-step training, closed-loop generation."""
 
 import warnings
+from numbers import Integral, Real
 
 import jax
 import numpy as np
@@ -8,13 +9,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _jax  # noqa: F401  (float64 on)
 from .augment import augment
-from .estimator_base import ReservoirEstimatorBase, Reiterable
-from .jacobian_penalty import input_jacobian_rows
 from .defaults import default_readout
+from .estimator_base import Reiterable, ReservoirEstimatorBase
+from .jacobian_penalty import input_jacobian_rows
 from .readouts import Ridge, fit_readout, linear_weights
 from .readouts.protocol import takes_penalty_rows
 from .runner import run, run_closed_loop, step_features
-from .validation import check_n_steps, check_nonnegative_int, check_real, in_layout
+from .validation import Check, Each, Interval, Options, check_n_steps, in_layout
 
 #: The penalties among which the default readout's is chosen on validation data.
 DEFAULT_ALPHAS = (1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12, 1e-14, 0.0)
@@ -156,24 +157,28 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         self.target = target
         self.random_state = random_state
 
+    _parameter_constraints = {
+        "divergence_factor": Interval(Real, 0, None, closed="neither"),
+        "validation_fraction": Interval(Real, 0, 1, closed="neither"),
+        "training_noise": Interval(Real, 0, None),
+        "jacobian_penalty": [Interval(Real, 0, None),
+                             Each(Interval(Real, 0, None), description="a penalty or a sequence of penalties")],
+        "stability_steps": Interval(Integral, 0, None),
+        "input_delays": Check(lambda value, name: input_lags(value)),
+        "target": Options(*TARGETS),
+    }
+
     def fit(self, X, y=None):
         """Fit on one series (T, d) or a list of series (each continues from a zero state)."""
         self._check_common_params()
-        check_real(self.divergence_factor, "divergence_factor", low=0, low_inclusive=False)
         sequences, _ = self._check_inputs(X, reset=True)
         for i, seq in enumerate(sequences):
             if len(seq) <= self.washout + 1:
                 raise ValueError(
                     f"series {i} of X has {len(seq)} steps; it needs more than washout + 1 = {self.washout + 1}"
                 )
-        check_real(self.validation_fraction, "validation_fraction", low=0, high=1, low_inclusive=False,
-                   high_inclusive=False)
-        check_real(self.training_noise, "training_noise", low=0)
         penalties = self._check_jacobian_penalty()
-        check_nonnegative_int(self.stability_steps, "stability_steps")
-        if self.target not in TARGETS:
-            raise ValueError(f"target must be one of {TARGETS}, got {self.target!r}")
-        self.lags_ = self._check_input_delays()
+        self.lags_ = input_lags(self.input_delays)
         self._fit_reservoir(sequences)
         scaled = [self._scale(s) for s in sequences]
         drives = [self._drive(d) for d in self._noisy(scaled)]
@@ -189,22 +194,6 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         self.last_input_ = self._history(scaled[-1])
         self.train_bound_ = float(max(np.abs(s).max() for s in scaled))
         return self
-
-    def _check_input_delays(self):
-        """The lags of the reservoir's input, ``(0,) + input_delays``, or an error naming it."""
-        delays = self.input_delays
-        if isinstance(delays, (int, np.integer)) and not isinstance(delays, bool):
-            delays = (delays,)
-        try:
-            delays = tuple(delays)
-        except TypeError:
-            raise TypeError(f"input_delays must be a tuple of positive integers, got {self.input_delays!r}") from None
-        for delay in delays:
-            if isinstance(delay, bool) or not isinstance(delay, (int, np.integer)) or delay < 1:
-                raise ValueError(f"input_delays must hold positive integers, got {self.input_delays!r}")
-        if len(set(delays)) != len(delays):
-            raise ValueError(f"input_delays has repeated values: {self.input_delays!r}")
-        return (0,) + tuple(sorted(int(d) for d in delays))
 
     def _drive(self, scaled):
         """The reservoir's input for the (scaled) series: ``[u_t, u_{t-τ1}, ...]`` over the lags
@@ -265,8 +254,6 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         penalties = tuple(value) if several else (value,)
         if not penalties:
             raise ValueError("jacobian_penalty: an empty sequence; give a float >= 0 or candidates")
-        for beta in penalties:
-            check_real(beta, "jacobian_penalty", low=0)
         if several and len(penalties) > 1 and self.readout is not None:
             raise ValueError("jacobian_penalty: several candidates are chosen on validation data by the default "
                              f"readout only; with readout={self.readout!r} give one value")
@@ -424,6 +411,30 @@ class ReservoirForecaster(ReservoirEstimatorBase):
     def _check_divergence(self, outputs, on_divergence):
         check_divergence(outputs, self.divergence_factor * self.train_bound_, self.divergence_factor,
                          on_divergence)
+
+
+def input_lags(input_delays):
+    """The lags of the reservoir's input, ``(0,) + input_delays`` sorted (an int is one
+    delay), or an error naming ``input_delays``.
+
+    Examples
+    --------
+    >>> input_lags((10, 5))
+    (0, 5, 10)
+    """
+    delays = input_delays
+    if isinstance(delays, (int, np.integer)) and not isinstance(delays, bool):
+        delays = (delays,)
+    try:
+        delays = tuple(delays)
+    except TypeError:
+        raise TypeError(f"input_delays must be a tuple of positive integers, got {input_delays!r}") from None
+    for delay in delays:
+        if isinstance(delay, bool) or not isinstance(delay, (int, np.integer)) or delay < 1:
+            raise ValueError(f"input_delays must hold positive integers, got {input_delays!r}")
+    if len(set(delays)) != len(delays):
+        raise ValueError(f"input_delays has repeated values: {input_delays!r}")
+    return (0,) + tuple(sorted(int(d) for d in delays))
 
 
 def validation_score(outputs, held, scale, box=None):

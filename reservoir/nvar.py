@@ -8,12 +8,14 @@ closed-loop forecasts.
 """
 
 
+from numbers import Real
+
 from sklearn.utils.validation import check_is_fitted
 
-from .forecaster import ReservoirForecaster
+from .forecaster import TARGETS, ReservoirForecaster
 from .nvar_features import NVARFeatures
 from .readouts import Ridge
-from .validation import check_memory, check_real, check_sequences
+from .validation import Interval, Options, check_memory, check_sequences, validate_parameters
 
 __all__ = ["NVARForecaster", "NVARFeatures"]
 
@@ -92,6 +94,12 @@ class NVARForecaster(ReservoirForecaster):
         self.standardize = standardize
         self.divergence_factor = divergence_factor
 
+    _parameter_constraints = {
+        **NVARFeatures._parameter_constraints,
+        "alpha": Interval(Real, 0, None),
+        "target": Options(*TARGETS),
+    }
+
     # The forecaster's other settings, fixed to NG-RC's: the features are the whole model.
     bias = input_concat = squared = False
     validation_fraction = 0.2
@@ -124,8 +132,7 @@ class NVARForecaster(ReservoirForecaster):
         Each series needs more than ``(delay - 1) * skip + 1`` points; the forecast
         continues from the end of the last one.
         """
-        self.reservoir.check_hyperparameters()
-        check_real(self.alpha, "alpha", low=0)
+        validate_parameters(self)
         sequences, _ = check_sequences(X, "X")
         for i, seq in enumerate(sequences):
             if len(seq) <= self._span:

@@ -3,11 +3,19 @@ as a reservoir: its state is the recent past, its features the delayed copies an
 monomials. Any estimator of the package then fits and runs it (:class:`reservoir.NVARForecaster`
 is the forecaster with NG-RC's settings)."""
 
+from numbers import Integral
+
 import jax.numpy as jnp
 import numpy as np
 
 from .base import Reservoir
-from .validation import check_positive_int
+from .validation import Check, Interval, check_positive_int, validate_parameters
+
+
+def _check_order(value, name):
+    if isinstance(value, bool) or value not in (1, 2):
+        raise ValueError(f"{name} must be 1 or 2, got {value!r}")
+
 
 
 class NVARFeatures(Reservoir):
@@ -42,12 +50,15 @@ class NVARFeatures(Reservoir):
 
     random_state = None  # nothing is drawn
 
+    _parameter_constraints = {
+        "delay": Interval(Integral, 1, None),
+        "skip": Interval(Integral, 1, None),
+        "order": Check(_check_order),
+    }
+
     def check_hyperparameters(self):
         """Raise ValueError/TypeError naming a bad hyperparameter."""
-        check_positive_int(self.delay, "delay")
-        check_positive_int(self.skip, "skip")
-        if isinstance(self.order, bool) or self.order not in (1, 2):
-            raise ValueError(f"order must be 1 or 2, got {self.order!r}")
+        validate_parameters(self)
 
     @property
     def span(self):
