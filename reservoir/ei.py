@@ -161,6 +161,10 @@ class EIReservoir(Reservoir):
 
     # -- hyperparameters -------------------------------------------------------------------
 
+    #: The rate function (fixed, not a hyperparameter): what ``linear_form`` reports, and what
+    #: a wrapper such as ``hardware.AnalogReservoir`` applies after its own product.
+    activation = "sigmoid"
+
     _parameter_constraints = {
         "n_units": Interval(Integral, 2, None),
         "excitatory_fraction": Interval(Real, 0, 1, closed="neither"),
@@ -279,7 +283,7 @@ class EIReservoir(Reservoir):
         n = int(params["W_in"].shape[0])
         return {"W": gain * (A_E - A_I).toarray(), "W_in": gain * np.asarray(params["W_in"], dtype=float),
                 "bias": np.full(n, -gain * threshold), "leak_rate": np.asarray(params["leak_rate"], dtype=float),
-                "activation": "sigmoid"}
+                "activation": self.activation}
 
     def adapt(self, params, inputs):
         """Tune every neuron's inhibition toward its target rate (then frozen).
