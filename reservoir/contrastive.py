@@ -23,6 +23,7 @@ import optax
 
 from . import _jax  # noqa: F401  (float64 on)
 from .base import make_rng
+from .readouts.block_sums import blas_controller
 from .validation import check_positive_int, check_real
 
 __all__ = ["ContrastiveHeads", "info_nce"]
@@ -159,14 +160,22 @@ class ContrastiveHeads:
         key_a, key_b = jax.random.split(jax.random.PRNGKey(int(rng.integers(2**31))))
         params = {"a": _init_head(key_a, xa.shape[1], dim), "b": _init_head(key_b, xb.shape[1], dim)}
         optimizer = _adam(float(self.learning_rate))
-        opt_state = optimizer.init(params)
         by_class = {c: np.flatnonzero(yb == c) for c in np.unique(ya)}
         n_batches = len(xa) // batch
+        # The validation callback embeds and scores a few hundred samples every epoch: small
+        # BLAS calls whose threads only contend with JAX's (measured 9x slower on 2 cores).
+        with blas_controller().limit(limits=1, user_api="blas"):
+            return self._train(params, optimizer, sa, ya, sb, by_class, n_batches, batch, epochs, temperature,
+                               rng, validation)
+
+    def _train(self, params, optimizer, sa, ya, sb, by_class, n_batches, batch, epochs, temperature, rng,
+               validation):
+        opt_state = optimizer.init(params)
         self.params_ = jax.tree.map(np.asarray, params)
         best = validation(self) if validation is not None else -np.inf
         self.best_epoch_, best_params, self.history_ = 0, self.params_, []
         for epoch in range(1, epochs + 1):
-            order = rng.permutation(len(xa))[: n_batches * batch]
+            order = rng.permutation(len(sa))[: n_batches * batch]
             partner = np.empty(len(order), dtype=np.int64)
             for c, members in by_class.items():
                 mine = ya[order] == c
