@@ -14,15 +14,18 @@ speaker (speaker-disjoint train/validation/test, as TIDIGITS), so that retrieval
 on voices the heads never heard.
 """
 
+import itertools
+
 import numpy as np
 
 from .base import make_rng
 from .contrastive import ContrastiveHeads
 from .retrieval import prototype_top1, retrieval_top1
 from .runner import run_sequences
+from .validation import check_positive_int
 
-__all__ = ["SEEN", "UNSEEN", "evaluate_retrieval", "group_split", "spike_counts", "stratified_split",
-           "train_heads"]
+__all__ = ["SEEN", "UNSEEN", "balanced_test_sets", "class_splits", "evaluate_retrieval", "group_split",
+           "spike_counts", "stratified_split", "train_heads"]
 
 #: Seen (training) and unseen (zero-shot) classes of the authors' protocol; digit 0 is unused.
 SEEN = (1, 2, 3, 4, 5, 6, 7)
@@ -109,6 +112,71 @@ def _cuts(n, fractions):
     a = int(round(fractions[0] * n))
     b = a + int(round(fractions[1] * n))
     return a, b
+
+
+def balanced_test_sets(audio_labels, audio_mask, image_labels, image_mask, classes, per_class=100):
+    """The authors' test sets: the same number of audio and image items of every class.
+
+    For each class ``c`` the first ``n_c = min(#audio, #images, per_class)`` candidates of
+    each modality (in index order) are kept, as ``zero_shot_sim.py`` keeps, per class, up to 100
+    N-TIDIGITS test utterances and as many N-MNIST test images. A balanced gallery makes chance
+    exactly ``1 / len(classes)`` in both directions.
+
+    Parameters
+    ----------
+    audio_labels, image_labels : arrays of int
+    audio_mask, image_mask : arrays of bool
+        The candidates (e.g. the test split).
+    classes : sequence of int
+    per_class : int, default=100
+
+    Returns
+    -------
+    audio_index, image_index : int arrays, class by class
+
+    Examples
+    --------
+    >>> a, i = balanced_test_sets([1, 1, 2, 2, 2], [True] * 5, [2, 1, 2], [True] * 3, (1, 2))
+    >>> a.tolist(), i.tolist()
+    ([0, 2, 3], [1, 0, 2])
+    """
+    audio_labels, image_labels = np.asarray(audio_labels), np.asarray(image_labels)
+    audio_mask, image_mask = np.asarray(audio_mask, dtype=bool), np.asarray(image_mask, dtype=bool)
+    if audio_mask.shape != audio_labels.shape or image_mask.shape != image_labels.shape:
+        raise ValueError("audio_mask and image_mask must have the shapes of audio_labels and image_labels")
+    per_class = check_positive_int(per_class, "per_class")
+    audio_index, image_index = [], []
+    for c in classes:
+        a = np.flatnonzero(audio_mask & (audio_labels == c))
+        i = np.flatnonzero(image_mask & (image_labels == c))
+        n = min(len(a), len(i), per_class)
+        if n == 0:
+            raise ValueError(f"class {c} has no candidate in one of the modalities")
+        audio_index.append(a[:n])
+        image_index.append(i[:n])
+    return np.concatenate(audio_index), np.concatenate(image_index)
+
+
+def class_splits(name):
+    """Seen/unseen class splits: ``"authors"`` (1-7 / 8-9, digit 0 unused), ``"pairs"``
+    (every pair of digits 1-9 unseen, the other seven seen: 36 splits), ``"triple"``
+    (0-6 / 7-9: three unseen classes, chance 1/3).
+
+    Examples
+    --------
+    >>> class_splits("authors")
+    [((1, 2, 3, 4, 5, 6, 7), (8, 9))]
+    >>> len(class_splits("pairs")), class_splits("pairs")[0][1]
+    (36, (1, 2))
+    """
+    if name == "authors":
+        return [(SEEN, UNSEEN)]
+    if name == "pairs":
+        return [(tuple(c for c in range(1, 10) if c not in pair), pair)
+                for pair in itertools.combinations(range(1, 10), 2)]
+    if name == "triple":
+        return [(tuple(range(7)), (7, 8, 9))]
+    raise ValueError(f"name must be 'authors', 'pairs' or 'triple', got {name!r}")
 
 
 def evaluate_retrieval(heads, audio, audio_labels, images, image_labels):
