@@ -6,7 +6,15 @@ class-matched audio/image pairs of the *seen* classes 1-7 with a symmetric InfoN
 epoch (and the loss variant) are selected on a validation split of the seen classes only; then
 audio queries retrieve images (and images retrieve audio) by top-1 dot product
 (:func:`~reservoir.retrieval.retrieval_top1`) among all test items of the seen classes, and
-among all test items of the *unseen* classes 8-9, which no head ever saw. The authors selected
+among all test items of the *unseen* classes 8-9, which no head ever saw
+(:func:`balanced_test_sets`: per class as many items of each modality, as the authors' test
+sets; :func:`class_splits` gives other seen/unseen splits).
+
+With two unseen classes the score cannot tell a method from a coin: relabelling the two unseen
+image classes changes nothing the heads were trained on and turns every hit into a miss, so
+the same heads score ``acc`` under one naming and ``1 - acc`` under the other; what decides is
+whether the two modalities happen to place the unseen classes alike relative to the seen ones.
+Only many splits and seeds say whether a method transfers. The authors selected
 checkpoints on the test set; here the test split plays no part in any choice.
 
 Splits: images are split per class at random (50/20/30 % train/validation/test); audio by
