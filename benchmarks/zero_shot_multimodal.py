@@ -71,6 +71,11 @@ IMAGE = dict(decay=0.9, threshold=5.0)
 AUDIO = dict(decay=0.97, threshold=5.3)
 SCALES = {"image": (0.07, 0.3), "audio": (0.03, 0.08)}  # (ours, the authors' zero-shot const) / (ours, theirs)
 VARIANTS = [dict(), dict(normalize=True, temperature=0.1)]
+
+
+def variants(args):
+    """The head settings chosen from on seen-class validation: the loss variants x ``--weight-decays``."""
+    return [dict(v, epochs=args.epochs, weight_decay=wd) for wd in args.weight_decays for v in VARIANTS]
 PAPER = {
     "software": {"seen_top1": 0.661, "unseen_top1": 0.880},
     "resistive": {"seen_top1": 0.6742, "unseen_top1": 0.875},
@@ -142,9 +147,10 @@ def sweep(features, audio_y, audio_split, image_y, image_split, args, start):
             for seen, unseen in class_splits(name):
                 for seed in range(args.sweep_seeds):
                     fi, fa = features(kind, seed)
-                    heads, _ = train_heads(fa, audio_y, audio_split, fi, image_y, image_split,
-                                           [dict(v, epochs=args.epochs) for v in VARIANTS], seen=seen, random_state=seed)
-                    row = {"split": name, "unseen": list(unseen), "seed": seed}
+                    heads, info = train_heads(fa, audio_y, audio_split, fi, image_y, image_split,
+                                              variants(args), seen=seen, random_state=seed)
+                    row = {"split": name, "unseen": list(unseen), "seed": seed,
+                           "weight_decay": info["variant"]["weight_decay"], "epoch": info["epoch"]}
                     for part, classes in (("seen", seen), ("unseen", unseen)):
                         a, i = test_sets(audio_y, audio_split, image_y, image_split, classes, args.gallery)
                         r = evaluate_retrieval(heads, fa[a], audio_y[a], fi[i], image_y[i])
@@ -228,6 +234,8 @@ def main():
     parser.add_argument("--rnn-epochs", type=int, default=20)
     parser.add_argument("--gallery", choices=("balanced", "all"), default="balanced",
                         help="test sets: as many images as utterances per class (the authors'), or every test item")
+    parser.add_argument("--weight-decays", default="0", type=lambda text: [float(w) for w in text.split(",")],
+                        help="comma-separated AdamW weight decays to choose from on seen validation (0: Adam)")
     parser.add_argument("--sweep", action="store_true",
                         help="also every pair of unseen digits 1-9 and seen 0-6 / unseen 7-9, over --sweep-seeds")
     parser.add_argument("--sweep-seeds", type=int, default=5)
@@ -297,10 +305,11 @@ def main():
             ua, ui = test_sets(audio_y, audio_split, image_y, image_split, UNSEEN, args.gallery)
             trace = []
             heads, info = train_heads(fa, audio_y, audio_split, fi, image_y, image_split,
-                                      [dict(v, epochs=args.epochs) for v in VARIANTS], random_state=seed,
+                                      variants(args), random_state=seed,
                                       monitor=lambda h: trace.append(
                                           evaluate_retrieval(h, fa[ua], audio_y[ua], fi[ui], image_y[ui])["a2i"]))
             row = {"supervised_image": supervised(fi, image_y, image_split),
+                   "weight_decay": info["variant"]["weight_decay"],
                    "supervised_audio": supervised(fa, audio_y, audio_split), "epoch": info["epoch"],
                    "variant": "cosine/0.1" if info["variant"].get("normalize") else "dot/1",
                    "val_score": info["val_score"], "unseen_a2i_selected_on_test": float(np.max(trace))}
@@ -335,7 +344,7 @@ def main():
     mean_g = ResistiveLSM().p_formed * ResistiveLSM().g_on_mean_uS
     out = {
         "software": results["software"], "resistive": results["resistive"], "grid_lsm": results["grid"],
-        "rnn_gru": results.get("rnn"), "gallery": args.gallery, "sweep": sweeps,
+        "rnn_gru": results.get("rnn"), "gallery": args.gallery, "weight_decays": args.weight_decays, "sweep": sweeps,
         "floors_raw_event_counts": floors, "weight_scales": scales, "data": data, "paper": PAPER,
         "energy_per_inference": {
             "image": energy_per_inference(image_x.shape[2], image_x.shape[1], float(image_x.mean()),
