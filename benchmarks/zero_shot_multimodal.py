@@ -63,7 +63,7 @@ from reservoir import LSM
 from reservoir.recurrent_clip import GRUClassifier, GRUContrastive
 from reservoir.events import digit_events, load_spoken_digits, spoken_digit_inputs
 from reservoir.zero_shot import (SEEN, UNSEEN, balanced_test_sets, class_splits, evaluate_retrieval, group_split,
-                                 spike_counts, stratified_split, train_heads)
+                                 spike_counts, stratified_split, train_class_scores, train_heads)
 
 warnings.filterwarnings("ignore", category=FutureWarning, module="sklearn")
 
@@ -137,27 +137,37 @@ def sweep(features, audio_y, audio_split, image_y, image_split, args, start):
     """Unseen-class retrieval over many class splits and seeds (``--sweep``).
 
     Every pair of digits 1-9 unseen (the other seven seen, 36 splits) and seen 0-6 / unseen 7-9;
-    per split and seed: one chip, heads trained and selected on the seen classes exactly as the
-    main run. ``features(kind, seed)`` returns (image, audio) spike counts.
+    per split and seed: one chip, and, per ``--sweep-methods``, the contrastive heads trained
+    and selected on the seen classes exactly as the main run (``heads``) or the seen-class score
+    embedding with ``C`` chosen on seen validation (``class-scores``). ``features(kind, seed)``
+    returns (image, audio) spike counts. Results are keyed ``"kind/method"``.
     """
     out = {}
     for kind in args.sweep_kinds.split(","):
-        rows = []
-        for name in ("pairs", "triple"):
-            for seen, unseen in class_splits(name):
-                for seed in range(args.sweep_seeds):
-                    fi, fa = features(kind, seed)
-                    heads, info = train_heads(fa, audio_y, audio_split, fi, image_y, image_split,
-                                              variants(args), seen=seen, random_state=seed)
-                    row = {"split": name, "unseen": list(unseen), "seed": seed,
-                           "weight_decay": info["variant"]["weight_decay"], "epoch": info["epoch"]}
-                    for part, classes in (("seen", seen), ("unseen", unseen)):
-                        a, i = test_sets(audio_y, audio_split, image_y, image_split, classes, args.gallery)
-                        r = evaluate_retrieval(heads, fa[a], audio_y[a], fi[i], image_y[i])
-                        row.update({f"{part}_a2i": r["a2i"], f"{part}_i2a": r["i2a"]})
-                    rows.append(row)
-            print(f"  sweep {kind:9} {name:6} done | {time.perf_counter() - start:.0f} s", flush=True)
-        out[kind] = {"runs": rows, "summary": sweep_summary(rows)}
+        for method in args.sweep_methods.split(","):
+            rows = []
+            for name in ("pairs", "triple"):
+                for seen, unseen in class_splits(name):
+                    for seed in range(args.sweep_seeds):
+                        fi, fa = features(kind, seed)
+                        row = {"split": name, "unseen": list(unseen), "seed": seed}
+                        if method == "heads":
+                            model, info = train_heads(fa, audio_y, audio_split, fi, image_y, image_split,
+                                                      variants(args), seen=seen, random_state=seed)
+                            row.update(weight_decay=info["variant"]["weight_decay"], epoch=info["epoch"])
+                        elif method == "class-scores":
+                            model, info = train_class_scores(fa, audio_y, audio_split, fi, image_y, image_split,
+                                                             seen=seen)
+                            row.update(C=info["C"])
+                        else:
+                            raise ValueError(f"--sweep-methods: unknown method {method!r}")
+                        for part, classes in (("seen", seen), ("unseen", unseen)):
+                            a, i = test_sets(audio_y, audio_split, image_y, image_split, classes, args.gallery)
+                            r = evaluate_retrieval(model, fa[a], audio_y[a], fi[i], image_y[i])
+                            row.update({f"{part}_a2i": r["a2i"], f"{part}_i2a": r["i2a"]})
+                        rows.append(row)
+                print(f"  sweep {kind:9} {method:12} {name:6} done | {time.perf_counter() - start:.0f} s", flush=True)
+            out[f"{kind}/{method}"] = {"runs": rows, "summary": sweep_summary(rows)}
     return out
 
 
@@ -240,6 +250,8 @@ def main():
                         help="also every pair of unseen digits 1-9 and seen 0-6 / unseen 7-9, over --sweep-seeds")
     parser.add_argument("--sweep-seeds", type=int, default=5)
     parser.add_argument("--sweep-kinds", default="software,resistive")
+    parser.add_argument("--sweep-methods", default="heads,class-scores",
+                        help="heads (contrastive, as the main run) and/or class-scores (seen-class score embedding)")
     args = parser.parse_args()
     start = time.perf_counter()
 
@@ -398,12 +410,12 @@ def main():
                 p, t = sw["summary"][f"pairs_{key}"], sw["summary"][f"triple_{key}"]
                 test = (f", Wilcoxon p {p['wilcoxon_p_split_medians_vs_chance']:.2g}"
                         if "wilcoxon_p_split_medians_vs_chance" in p else "")
-                print(f"  {kind:9} {key:10} pairs {p['median']:.3f} [{p['iqr'][0]:.2f},{p['iqr'][1]:.2f}] "
+                print(f"  {kind:22} {key:10} pairs {p['median']:.3f} [{p['iqr'][0]:.2f},{p['iqr'][1]:.2f}] "
                       f"(runs > chance {p['fraction_of_runs_above_chance']:.2f}; pair medians > chance "
                       f"{p['splits_above_chance']}/{p['n_splits']}{test}) | 7-9 {t['median']:.3f} "
                       f"[{t['iqr'][0]:.2f},{t['iqr'][1]:.2f}] (chance {t['chance']:.2f})")
             p = sw["summary"]["pairs_unseen_a2i"]
-            print(f"  {kind:9} a2i seed spread within a pair (sd, median) {p['within_split_seed_sd']:.3f}; "
+            print(f"  {kind:22} a2i seed spread within a pair (sd, median) {p['within_split_seed_sd']:.3f}; "
                   f"spread of pair medians {p['between_split_sd']:.3f}; 8-9 {p['split_medians']['8-9']:.3f}")
     print(f"total {out['seconds']:.0f} s")
     if args.json:

@@ -27,13 +27,14 @@ import itertools
 import numpy as np
 
 from .base import make_rng
+from .class_scores import ClassScoreEmbedding
 from .contrastive import ContrastiveHeads
 from .retrieval import prototype_top1, retrieval_top1
 from .runner import run_sequences
 from .validation import check_positive_int
 
 __all__ = ["SEEN", "UNSEEN", "balanced_test_sets", "class_splits", "evaluate_retrieval", "group_split",
-           "spike_counts", "stratified_split", "train_heads"]
+           "spike_counts", "stratified_split", "train_class_scores", "train_heads"]
 
 #: Seen (training) and unseen (zero-shot) classes of the authors' protocol; digit 0 is unused.
 SEEN = (1, 2, 3, 4, 5, 6, 7)
@@ -252,3 +253,31 @@ def train_heads(audio, audio_labels, audio_split, images, image_labels, image_sp
         if value > best_score:
             best, best_score, best_variant = heads, value, variant
     return best, {"variant": best_variant, "epoch": best.best_epoch_, "val_score": best_score}
+
+
+def train_class_scores(audio, audio_labels, audio_split, images, image_labels, image_split, Cs=(0.01, 0.1, 1.0),
+                       seen=SEEN):
+    """Fit :class:`~reservoir.class_scores.ClassScoreEmbedding` on the seen training samples,
+    choosing ``C`` by validation retrieval of the seen classes (as :func:`train_heads`).
+
+    Returns
+    -------
+    embedding : ClassScoreEmbedding
+    info : dict
+        The chosen ``C`` and its validation score (mean of the two directions).
+    """
+    def pick(split, labels, name):
+        return (split == name) & np.isin(labels, seen)
+
+    tra, tri = pick(audio_split, audio_labels, "train"), pick(image_split, image_labels, "train")
+    vaa, vai = pick(audio_split, audio_labels, "val"), pick(image_split, image_labels, "val")
+    if not (tra.any() and tri.any() and vaa.any() and vai.any()):
+        raise ValueError("every split of both modalities needs samples of the seen classes")
+    best, best_score, best_c = None, -np.inf, None
+    for c in Cs:
+        emb = ClassScoreEmbedding(C=c).fit(audio[tra], audio_labels[tra], images[tri], image_labels[tri])
+        r = evaluate_retrieval(emb, audio[vaa], audio_labels[vaa], images[vai], image_labels[vai])
+        value = 0.5 * (r["a2i"] + r["i2a"])
+        if value > best_score:
+            best, best_score, best_c = emb, value, c
+    return best, {"C": best_c, "val_score": best_score}
