@@ -74,8 +74,10 @@ VARIANTS = [dict(), dict(normalize=True, temperature=0.1)]
 
 
 def variants(args):
-    """The head settings chosen from on seen-class validation: the loss variants x ``--weight-decays``."""
-    return [dict(v, epochs=args.epochs, weight_decay=wd) for wd in args.weight_decays for v in VARIANTS]
+    """The head settings chosen from on seen-class validation: the loss variants (``--losses``)
+    x ``--weight-decays``, embedding size ``--dim``."""
+    losses = VARIANTS if args.losses == "both" else VARIANTS[:1]
+    return [dict(v, epochs=args.epochs, weight_decay=wd, dim=args.dim) for wd in args.weight_decays for v in losses]
 PAPER = {
     "software": {"seen_top1": 0.661, "unseen_top1": 0.880},
     "resistive": {"seen_top1": 0.6742, "unseen_top1": 0.875},
@@ -244,6 +246,9 @@ def main():
     parser.add_argument("--rnn-epochs", type=int, default=20)
     parser.add_argument("--gallery", choices=("balanced", "all"), default="balanced",
                         help="test sets: as many images as utterances per class (the authors'), or every test item")
+    parser.add_argument("--losses", choices=("both", "dot"), default="both",
+                        help="choose between dot/1 and cosine/0.1 on validation, or dot/1 only (the authors')")
+    parser.add_argument("--dim", type=int, default=64, help="embedding size of the heads")
     parser.add_argument("--weight-decays", default="0", type=lambda text: [float(w) for w in text.split(",")],
                         help="comma-separated AdamW weight decays to choose from on seen validation (0: Adam)")
     parser.add_argument("--sweep", action="store_true",
@@ -356,7 +361,8 @@ def main():
     mean_g = ResistiveLSM().p_formed * ResistiveLSM().g_on_mean_uS
     out = {
         "software": results["software"], "resistive": results["resistive"], "grid_lsm": results["grid"],
-        "rnn_gru": results.get("rnn"), "gallery": args.gallery, "weight_decays": args.weight_decays, "sweep": sweeps,
+        "rnn_gru": results.get("rnn"), "gallery": args.gallery, "weight_decays": args.weight_decays,
+        "losses": args.losses, "dim": args.dim, "sweep": sweeps,
         "floors_raw_event_counts": floors, "weight_scales": scales, "data": data, "paper": PAPER,
         "energy_per_inference": {
             "image": energy_per_inference(image_x.shape[2], image_x.shape[1], float(image_x.mean()),
