@@ -177,7 +177,7 @@ def sweep_summary(rows):
     """Medians [IQR] over all runs, the split medians over seeds, and a two-sided Wilcoxon
     signed-rank test of the 36 pair medians against chance 0.5."""
     result = {}
-    for name, chance in (("pairs", 0.5), ("triple", 1 / 3)):
+    for name, unseen_chance in (("pairs", 0.5), ("triple", 1 / 3)):
         mine = [r for r in rows if r["split"] == name]
         for key in ("unseen_a2i", "unseen_i2a", "seen_a2i"):
             values = np.array([r[key] for r in mine])
@@ -185,6 +185,7 @@ def sweep_summary(rows):
             for r in mine:
                 by_split.setdefault(tuple(r["unseen"]), []).append(r[key])
             medians = np.array([np.median(v) for v in by_split.values()])
+            chance = 1 / 7 if key.startswith("seen") else unseen_chance  # both splits have seven seen classes
             entry = dict(summary(values), chance=chance, runs=len(values),
                          fraction_of_runs_above_chance=float(np.mean(values > chance)))
             del entry["per_seed"]
