@@ -19,8 +19,17 @@ the authors') by supervised validation accuracy of the software LSM of the first
 Heads: one dense layer + GELU into 64 dimensions per modality, Adam 1e-3, 100 epochs, batches
 of 8 pairs, symmetric InfoNCE; two loss variants (dot product at temperature 1, the authors';
 cosine at temperature 0.1) and the epoch are selected on validation retrieval of the seen
-classes 1-7 (never on test). Test: top-1 retrieval among all test items of classes 1-7 (chance
-~1/7) and of classes 8-9 (chance ~1/2), audio->image and image->audio; medians over seeds.
+classes 1-7 (never on test). Test: top-1 retrieval among the test items of classes 1-7 (chance
+1/7) and of classes 8-9 (chance 1/2), audio->image and image->audio, each query against every
+item of the other modality (not class prototypes); medians over seeds. The test sets are the
+authors' (``--gallery balanced``): per class as many images as utterances, at most 100 (their
+``zero_shot_sim.py``); ``--gallery all`` keeps every test item (unequal class counts).
+
+``--sweep``: the unseen figure over many class splits, so that it reads as a property of the
+method rather than of one split: every pair of digits 1-9 unseen (the other seven seen, 36
+splits) and seen 0-6 / unseen 7-9, ``--sweep-seeds`` chips and head initialisations each, the
+same training and validation-only selection; medians [IQR] over runs, the fraction of runs and
+of pair medians above chance, and a Wilcoxon signed-rank test of the 36 pair medians against 0.5.
 
 Also: supervised accuracy (logistic regression on spike counts, 10 digits), linear probes of the
 64-d embeddings (10 digits; and 8 vs 9 alone), floors on raw event counts, and the energy of
@@ -30,8 +39,10 @@ The trained reference (``--rnn``): a GRU per modality (64 units, time-averaged s
 same heads and loss, trained end to end (Adam 3e-3, batches of 32, ``--rnn-epochs``), and GRU
 classifiers for the supervised row, all selected on validation.
 
-Run: ``python benchmarks/zero_shot_multimodal.py [--seeds 3] [--rnn] [--json OUT]`` (about 5 minutes
-of CPU time, 7.5 with ``--rnn``; wall time on a loaded shared machine is longer).
+Run: ``python benchmarks/zero_shot_multimodal.py [--seeds 3] [--rnn] [--sweep] [--json OUT]``
+(the default run: about 1 minute of training, most of the rest generating the image events;
+``--rnn`` adds about 5 minutes of CPU time, ``--sweep`` about 370 trainings of ~1 s each on a
+quiet machine; wall time on a loaded shared machine is much longer).
 """
 
 import argparse
@@ -40,6 +51,7 @@ import time
 import warnings
 
 import numpy as np
+from scipy.stats import wilcoxon
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -50,8 +62,8 @@ from hardware.resistive_lsm import ResistiveLSM
 from reservoir import LSM
 from reservoir.recurrent_clip import GRUClassifier, GRUContrastive
 from reservoir.events import digit_events, load_spoken_digits, spoken_digit_inputs
-from reservoir.zero_shot import (SEEN, UNSEEN, evaluate_retrieval, group_split, spike_counts, stratified_split,
-                                 train_heads)
+from reservoir.zero_shot import (SEEN, UNSEEN, balanced_test_sets, class_splits, evaluate_retrieval, group_split,
+                                 spike_counts, stratified_split, train_class_scores, train_heads)
 
 warnings.filterwarnings("ignore", category=FutureWarning, module="sklearn")
 
@@ -59,6 +71,13 @@ IMAGE = dict(decay=0.9, threshold=5.0)
 AUDIO = dict(decay=0.97, threshold=5.3)
 SCALES = {"image": (0.07, 0.3), "audio": (0.03, 0.08)}  # (ours, the authors' zero-shot const) / (ours, theirs)
 VARIANTS = [dict(), dict(normalize=True, temperature=0.1)]
+
+
+def variants(args):
+    """The head settings chosen from on seen-class validation: the loss variants (``--losses``)
+    x ``--weight-decays``, embedding size ``--dim``."""
+    losses = VARIANTS if args.losses == "both" else VARIANTS[:1]
+    return [dict(v, epochs=args.epochs, weight_decay=wd, dim=args.dim) for wd in args.weight_decays for v in losses]
 PAPER = {
     "software": {"seen_top1": 0.661, "unseen_top1": 0.880},
     "resistive": {"seen_top1": 0.6742, "unseen_top1": 0.875},
@@ -107,6 +126,81 @@ def energy_per_inference(n_inputs, n_steps, input_rate, neuron_rate, mean_g_uS):
             "ratio_event_driven_over_resistive": sparse / (n_steps * analog["total_J"])}
 
 
+def test_sets(audio_y, audio_split, image_y, image_split, classes, gallery):
+    """Indices of the audio and image test items of ``classes``: ``"balanced"`` (the authors':
+    as many images as utterances per class, at most 100) or ``"all"`` (every test item)."""
+    if gallery == "balanced":
+        return balanced_test_sets(audio_y, audio_split == "test", image_y, image_split == "test", classes)
+    return (np.flatnonzero((audio_split == "test") & np.isin(audio_y, classes)),
+            np.flatnonzero((image_split == "test") & np.isin(image_y, classes)))
+
+
+def sweep(features, audio_y, audio_split, image_y, image_split, args, start):
+    """Unseen-class retrieval over many class splits and seeds (``--sweep``).
+
+    Every pair of digits 1-9 unseen (the other seven seen, 36 splits) and seen 0-6 / unseen 7-9;
+    per split and seed: one chip, and, per ``--sweep-methods``, the contrastive heads trained
+    and selected on the seen classes exactly as the main run (``heads``) or the seen-class score
+    embedding with ``C`` chosen on seen validation (``class-scores``). ``features(kind, seed)``
+    returns (image, audio) spike counts. Results are keyed ``"kind/method"``.
+    """
+    out = {}
+    for kind in args.sweep_kinds.split(","):
+        for method in args.sweep_methods.split(","):
+            rows = []
+            for name in ("pairs", "triple"):
+                for seen, unseen in class_splits(name):
+                    for seed in range(args.sweep_seeds):
+                        fi, fa = features(kind, seed)
+                        row = {"split": name, "unseen": list(unseen), "seed": seed}
+                        if method == "heads":
+                            model, info = train_heads(fa, audio_y, audio_split, fi, image_y, image_split,
+                                                      variants(args), seen=seen, random_state=seed)
+                            row.update(weight_decay=info["variant"]["weight_decay"], epoch=info["epoch"])
+                        elif method == "class-scores":
+                            model, info = train_class_scores(fa, audio_y, audio_split, fi, image_y, image_split,
+                                                             seen=seen)
+                            row.update(C=info["C"])
+                        else:
+                            raise ValueError(f"--sweep-methods: unknown method {method!r}")
+                        for part, classes in (("seen", seen), ("unseen", unseen)):
+                            a, i = test_sets(audio_y, audio_split, image_y, image_split, classes, args.gallery)
+                            r = evaluate_retrieval(model, fa[a], audio_y[a], fi[i], image_y[i])
+                            row.update({f"{part}_a2i": r["a2i"], f"{part}_i2a": r["i2a"]})
+                        rows.append(row)
+                print(f"  sweep {kind:9} {method:12} {name:6} done | {time.perf_counter() - start:.0f} s", flush=True)
+            out[f"{kind}/{method}"] = {"runs": rows, "summary": sweep_summary(rows)}
+    return out
+
+
+def sweep_summary(rows):
+    """Medians [IQR] over all runs, the split medians over seeds, and a two-sided Wilcoxon
+    signed-rank test of the 36 pair medians against chance 0.5."""
+    result = {}
+    for name, unseen_chance in (("pairs", 0.5), ("triple", 1 / 3)):
+        mine = [r for r in rows if r["split"] == name]
+        for key in ("unseen_a2i", "unseen_i2a", "seen_a2i"):
+            values = np.array([r[key] for r in mine])
+            by_split = {}
+            for r in mine:
+                by_split.setdefault(tuple(r["unseen"]), []).append(r[key])
+            medians = np.array([np.median(v) for v in by_split.values()])
+            chance = 1 / 7 if key.startswith("seen") else unseen_chance  # both splits have seven seen classes
+            entry = dict(summary(values), chance=chance, runs=len(values),
+                         fraction_of_runs_above_chance=float(np.mean(values > chance)))
+            del entry["per_seed"]
+            if name == "pairs":
+                entry.update(split_medians={"-".join(map(str, k)): float(np.median(v)) for k, v in by_split.items()},
+                             splits_above_chance=int(np.sum(medians > chance)), n_splits=len(medians),
+                             median_of_split_medians=float(np.median(medians)),
+                             within_split_seed_sd=float(np.median([np.std(v) for v in by_split.values()])),
+                             between_split_sd=float(np.std(medians)))
+                if key != "seen_a2i":
+                    entry["wilcoxon_p_split_medians_vs_chance"] = float(wilcoxon(medians - chance).pvalue)
+            result[f"{name}_{key}"] = entry
+    return result
+
+
 def rnn_reference(audio_x, audio_y, audio_split, image_x, image_y, image_split, args, start):
     """The trained upper reference: GRU encoders (CLIP) and GRU classifiers, selected on validation."""
     def sel(split, labels, name, classes):
@@ -125,7 +219,7 @@ def rnn_reference(audio_x, audio_y, audio_split, image_x, image_y, image_split, 
         clip.fit(audio_x[tra], audio_y[tra], image_x[tri], image_y[tri], validation=score)
         row = {"epoch": clip.best_epoch_}
         for name, classes in (("seen", SEEN), ("unseen", UNSEEN)):
-            a, i = sel(audio_split, audio_y, "test", classes), sel(image_split, image_y, "test", classes)
+            a, i = test_sets(audio_y, audio_split, image_y, image_split, classes, args.gallery)
             r = evaluate_retrieval(clip, audio_x[a], audio_y[a], image_x[i], image_y[i])
             row.update({f"{name}_{k}": v for k, v in r.items()})
         for modality, x, y, split in (("image", image_x, image_y, image_split), ("audio", audio_x, audio_y, audio_split)):
@@ -151,6 +245,19 @@ def main():
     parser.add_argument("--json", default=None)
     parser.add_argument("--rnn", action="store_true", help="also train the GRU reference (end to end)")
     parser.add_argument("--rnn-epochs", type=int, default=20)
+    parser.add_argument("--gallery", choices=("balanced", "all"), default="balanced",
+                        help="test sets: as many images as utterances per class (the authors'), or every test item")
+    parser.add_argument("--losses", choices=("both", "dot"), default="both",
+                        help="choose between dot/1 and cosine/0.1 on validation, or dot/1 only (the authors')")
+    parser.add_argument("--dim", type=int, default=64, help="embedding size of the heads")
+    parser.add_argument("--weight-decays", default="0", type=lambda text: [float(w) for w in text.split(",")],
+                        help="comma-separated AdamW weight decays to choose from on seen validation (0: Adam)")
+    parser.add_argument("--sweep", action="store_true",
+                        help="also every pair of unseen digits 1-9 and seen 0-6 / unseen 7-9, over --sweep-seeds")
+    parser.add_argument("--sweep-seeds", type=int, default=5)
+    parser.add_argument("--sweep-kinds", default="software,resistive")
+    parser.add_argument("--sweep-methods", default="heads,class-scores",
+                        help="heads (contrastive, as the main run) and/or class-scores (seen-class score embedding)")
     args = parser.parse_args()
     start = time.perf_counter()
 
@@ -175,10 +282,6 @@ def main():
           f"{len(audio_y)} utterances, {np.median(audio_events):.0f} events over {np.median(audio_ms):.0f} ms "
           f"(medians); {time.perf_counter() - start:.0f} s")
 
-    def sel(split, labels, name, classes=None):
-        mask = split == name
-        return mask if classes is None else mask & np.isin(labels, classes)
-
     def supervised(features, labels, split):
         return logistic(features[split == "train"], labels[split == "train"], features[split == "test"],
                         labels[split == "test"])
@@ -196,32 +299,40 @@ def main():
                 best, scales[modality] = acc, scale
     print(f"weight scales chosen on validation: {scales}; {time.perf_counter() - start:.0f} s")
 
+    chips = {}
+
+    def features(kind, seed):
+        """(image, audio) spike counts of one chip, computed once."""
+        if kind == "software" and seed == 0:
+            return cache[("image", scales["image"])], cache[("audio", scales["audio"])]
+        if (kind, seed) not in chips:
+            chips[(kind, seed)] = (spike_counts(encoder(kind, "image", scales["image"], seed), image_x),
+                                   spike_counts(encoder(kind, "audio", scales["audio"], seed), audio_x))
+        return chips[(kind, seed)]
+
     floors = {"image": supervised(image_x.sum(1), image_y, image_split),
               "audio": supervised(audio_x.sum(1), audio_y, audio_split)}
     results, rates = {}, {}
     for kind in ("software", "resistive", "grid"):
         rows = []
         for seed in range(args.seeds):
-            if kind == "software" and seed == 0:
-                fi, fa = cache[("image", scales["image"])], cache[("audio", scales["audio"])]
-            else:
-                fi = spike_counts(encoder(kind, "image", scales["image"], seed), image_x)
-                fa = spike_counts(encoder(kind, "audio", scales["audio"], seed), audio_x)
+            fi, fa = features(kind, seed)
             rates[kind] = (fi.mean() / image_x.shape[1], fa.mean() / audio_x.shape[1])
             # Diagnostic only: the test unseen accuracy of every epoch, to show what the authors'
             # selection of checkpoints on the test set would report. Selection uses validation.
-            ua, ui = sel(audio_split, audio_y, "test", UNSEEN), sel(image_split, image_y, "test", UNSEEN)
+            ua, ui = test_sets(audio_y, audio_split, image_y, image_split, UNSEEN, args.gallery)
             trace = []
             heads, info = train_heads(fa, audio_y, audio_split, fi, image_y, image_split,
-                                      [dict(v, epochs=args.epochs) for v in VARIANTS], random_state=seed,
+                                      variants(args), random_state=seed,
                                       monitor=lambda h: trace.append(
                                           evaluate_retrieval(h, fa[ua], audio_y[ua], fi[ui], image_y[ui])["a2i"]))
             row = {"supervised_image": supervised(fi, image_y, image_split),
+                   "weight_decay": info["variant"]["weight_decay"],
                    "supervised_audio": supervised(fa, audio_y, audio_split), "epoch": info["epoch"],
                    "variant": "cosine/0.1" if info["variant"].get("normalize") else "dot/1",
                    "val_score": info["val_score"], "unseen_a2i_selected_on_test": float(np.max(trace))}
             for name, classes in (("seen", SEEN), ("unseen", UNSEEN)):
-                a, i = sel(audio_split, audio_y, "test", classes), sel(image_split, image_y, "test", classes)
+                a, i = test_sets(audio_y, audio_split, image_y, image_split, classes, args.gallery)
                 r = evaluate_retrieval(heads, fa[a], audio_y[a], fi[i], image_y[i])
                 row.update({f"{name}_{k}": v for k, v in r.items()})
             for modality, f, y, split, embed in (("image", fi, image_y, image_split, heads.transform_b),
@@ -244,13 +355,15 @@ def main():
             "variants": [r["variant"] for r in rows],
         }
 
+    sweeps = sweep(features, audio_y, audio_split, image_y, image_split, args, start) if args.sweep else None
     if args.rnn:
         results["rnn"] = rnn_reference(audio_x, audio_y, audio_split, image_x, image_y, image_split, args, start)
 
     mean_g = ResistiveLSM().p_formed * ResistiveLSM().g_on_mean_uS
     out = {
         "software": results["software"], "resistive": results["resistive"], "grid_lsm": results["grid"],
-        "rnn_gru": results.get("rnn"),
+        "rnn_gru": results.get("rnn"), "gallery": args.gallery, "weight_decays": args.weight_decays,
+        "losses": args.losses, "dim": args.dim, "sweep": sweeps,
         "floors_raw_event_counts": floors, "weight_scales": scales, "data": data, "paper": PAPER,
         "energy_per_inference": {
             "image": energy_per_inference(image_x.shape[2], image_x.shape[1], float(image_x.mean()),
@@ -296,6 +409,21 @@ def main():
               f"{e['digital_lsm_dense_fp32_J'] * 1e9:.1f} nJ ({e['ratio_dense_over_resistive']:.0f}x), event-driven "
               f"{e['digital_lsm_event_driven_fp32_J'] * 1e9:.1f} nJ ({e['ratio_event_driven_over_resistive']:.0f}x), "
               f"dense int8 {e['digital_lsm_dense_int8_J'] * 1e9:.1f} nJ; head {e['projection_head_fp32_J'] * 1e9:.2f} nJ")
+    if sweeps:
+        print(f"\nunseen-class sweep ({args.gallery} test sets): 36 unseen pairs of digits 1-9 x {args.sweep_seeds} seeds, "
+              f"and seen 0-6 / unseen 7-9 x {args.sweep_seeds} seeds; medians [IQR] over runs")
+        for kind, sw in sweeps.items():
+            for key in ("unseen_a2i", "unseen_i2a", "seen_a2i"):
+                p, t = sw["summary"][f"pairs_{key}"], sw["summary"][f"triple_{key}"]
+                test = (f", Wilcoxon p {p['wilcoxon_p_split_medians_vs_chance']:.2g}"
+                        if "wilcoxon_p_split_medians_vs_chance" in p else "")
+                print(f"  {kind:22} {key:10} pairs {p['median']:.3f} [{p['iqr'][0]:.2f},{p['iqr'][1]:.2f}] "
+                      f"(runs > chance {p['fraction_of_runs_above_chance']:.2f}; pair medians > chance "
+                      f"{p['splits_above_chance']}/{p['n_splits']}{test}) | 7-9 {t['median']:.3f} "
+                      f"[{t['iqr'][0]:.2f},{t['iqr'][1]:.2f}] (chance {t['chance']:.2f})")
+            p = sw["summary"]["pairs_unseen_a2i"]
+            print(f"  {kind:22} a2i seed spread within a pair (sd, median) {p['within_split_seed_sd']:.3f}; "
+                  f"spread of pair medians {p['between_split_sd']:.3f}; 8-9 {p['split_medians']['8-9']:.3f}")
     print(f"total {out['seconds']:.0f} s")
     if args.json:
         with open(args.json, "w") as fh:

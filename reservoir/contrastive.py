@@ -23,6 +23,7 @@ import optax
 
 from . import _jax  # noqa: F401  (float64 on)
 from .base import make_rng
+from .readouts.block_sums import blas_controller
 from .validation import check_positive_int, check_real
 
 __all__ = ["ContrastiveHeads", "info_nce"]
@@ -92,6 +93,9 @@ class ContrastiveHeads:
         Softmax temperature (the authors' tp = 1).
     normalize : bool, default=False
         Cosine similarities (True) or dot products (False, as in the authors' retrieval).
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the dense weights (optax's AdamW; 0 is plain Adam, the
+        authors'). It shrinks the weight directions that the training classes do not use.
     random_state : int, Generator or None
         Seed of the initial weights and of the pairing and batching.
 
@@ -115,13 +119,14 @@ class ContrastiveHeads:
     """
 
     def __init__(self, dim=64, learning_rate=1e-3, epochs=100, batch_size=8, temperature=1.0, normalize=False,
-                 random_state=None):
+                 weight_decay=0.0, random_state=None):
         self.dim = dim
         self.learning_rate = learning_rate
         self.epochs = epochs
         self.batch_size = batch_size
         self.temperature = temperature
         self.normalize = normalize
+        self.weight_decay = weight_decay
         self.random_state = random_state
 
     def fit(self, xa, ya, xb, yb, validation=None):
@@ -143,6 +148,7 @@ class ContrastiveHeads:
         batch = check_positive_int(self.batch_size, "batch_size", minimum=2)
         check_real(self.learning_rate, "learning_rate", low=0, low_inclusive=False)
         temperature = check_real(self.temperature, "temperature", low=0, low_inclusive=False)
+        weight_decay = check_real(self.weight_decay, "weight_decay", low=0)
         xa, xb = _features(xa, "xa"), _features(xb, "xb")
         ya, yb = np.asarray(ya), np.asarray(yb)
         if ya.shape != (len(xa),) or yb.shape != (len(xb),):
@@ -158,15 +164,23 @@ class ContrastiveHeads:
         rng = make_rng(self.random_state)
         key_a, key_b = jax.random.split(jax.random.PRNGKey(int(rng.integers(2**31))))
         params = {"a": _init_head(key_a, xa.shape[1], dim), "b": _init_head(key_b, xb.shape[1], dim)}
-        optimizer = _adam(float(self.learning_rate))
-        opt_state = optimizer.init(params)
+        optimizer = _adam(float(self.learning_rate), float(weight_decay))
         by_class = {c: np.flatnonzero(yb == c) for c in np.unique(ya)}
         n_batches = len(xa) // batch
+        # The validation callback embeds and scores a few hundred samples every epoch: small
+        # BLAS calls whose threads only contend with JAX's (measured 9x slower on 2 cores).
+        with blas_controller().limit(limits=1, user_api="blas"):
+            return self._train(params, optimizer, sa, ya, sb, by_class, n_batches, batch, epochs, temperature,
+                               rng, validation)
+
+    def _train(self, params, optimizer, sa, ya, sb, by_class, n_batches, batch, epochs, temperature, rng,
+               validation):
+        opt_state = optimizer.init(params)
         self.params_ = jax.tree.map(np.asarray, params)
         best = validation(self) if validation is not None else -np.inf
         self.best_epoch_, best_params, self.history_ = 0, self.params_, []
         for epoch in range(1, epochs + 1):
-            order = rng.permutation(len(xa))[: n_batches * batch]
+            order = rng.permutation(len(sa))[: n_batches * batch]
             partner = np.empty(len(order), dtype=np.int64)
             for c, members in by_class.items():
                 mine = ya[order] == c
@@ -208,10 +222,14 @@ def _gelu(z):
 
 
 @functools.lru_cache(maxsize=8)
-def _adam(learning_rate):
-    # One optimizer object per step size: it is a static argument of the compiled epoch, so a
+def _adam(learning_rate, weight_decay=0.0):
+    # One optimizer object per setting: it is a static argument of the compiled epoch, so a
     # new object per fit would recompile.
-    return optax.adam(learning_rate)
+    if weight_decay == 0:
+        return optax.adam(learning_rate)
+    # Decay the dense weights only, not the biases.
+    mask = {"a": {"W": True, "b": False}, "b": {"W": True, "b": False}}
+    return optax.adamw(learning_rate, weight_decay=weight_decay, mask=mask)
 
 
 def _features(x, name):

@@ -6,7 +6,15 @@ class-matched audio/image pairs of the *seen* classes 1-7 with a symmetric InfoN
 epoch (and the loss variant) are selected on a validation split of the seen classes only; then
 audio queries retrieve images (and images retrieve audio) by top-1 dot product
 (:func:`~reservoir.retrieval.retrieval_top1`) among all test items of the seen classes, and
-among all test items of the *unseen* classes 8-9, which no head ever saw. The authors selected
+among all test items of the *unseen* classes 8-9, which no head ever saw
+(:func:`balanced_test_sets`: per class as many items of each modality, as the authors' test
+sets; :func:`class_splits` gives other seen/unseen splits).
+
+With two unseen classes the score cannot tell a method from a coin: relabelling the two unseen
+image classes changes nothing the heads were trained on and turns every hit into a miss, so
+the same heads score ``acc`` under one naming and ``1 - acc`` under the other; what decides is
+whether the two modalities happen to place the unseen classes alike relative to the seen ones.
+Only many splits and seeds say whether a method transfers. The authors selected
 checkpoints on the test set; here the test split plays no part in any choice.
 
 Splits: images are split per class at random (50/20/30 % train/validation/test); audio by
@@ -14,15 +22,19 @@ speaker (speaker-disjoint train/validation/test, as TIDIGITS), so that retrieval
 on voices the heads never heard.
 """
 
+import itertools
+
 import numpy as np
 
 from .base import make_rng
+from .class_scores import ClassScoreEmbedding
 from .contrastive import ContrastiveHeads
 from .retrieval import prototype_top1, retrieval_top1
 from .runner import run_sequences
+from .validation import check_positive_int
 
-__all__ = ["SEEN", "UNSEEN", "evaluate_retrieval", "group_split", "spike_counts", "stratified_split",
-           "train_heads"]
+__all__ = ["SEEN", "UNSEEN", "balanced_test_sets", "class_splits", "evaluate_retrieval", "group_split",
+           "spike_counts", "stratified_split", "train_class_scores", "train_heads"]
 
 #: Seen (training) and unseen (zero-shot) classes of the authors' protocol; digit 0 is unused.
 SEEN = (1, 2, 3, 4, 5, 6, 7)
@@ -111,6 +123,71 @@ def _cuts(n, fractions):
     return a, b
 
 
+def balanced_test_sets(audio_labels, audio_mask, image_labels, image_mask, classes, per_class=100):
+    """The authors' test sets: the same number of audio and image items of every class.
+
+    For each class ``c`` the first ``n_c = min(#audio, #images, per_class)`` candidates of
+    each modality (in index order) are kept, as ``zero_shot_sim.py`` keeps, per class, up to 100
+    N-TIDIGITS test utterances and as many N-MNIST test images. A balanced gallery makes chance
+    exactly ``1 / len(classes)`` in both directions.
+
+    Parameters
+    ----------
+    audio_labels, image_labels : arrays of int
+    audio_mask, image_mask : arrays of bool
+        The candidates (e.g. the test split).
+    classes : sequence of int
+    per_class : int, default=100
+
+    Returns
+    -------
+    audio_index, image_index : int arrays, class by class
+
+    Examples
+    --------
+    >>> a, i = balanced_test_sets([1, 1, 2, 2, 2], [True] * 5, [2, 1, 2], [True] * 3, (1, 2))
+    >>> a.tolist(), i.tolist()
+    ([0, 2, 3], [1, 0, 2])
+    """
+    audio_labels, image_labels = np.asarray(audio_labels), np.asarray(image_labels)
+    audio_mask, image_mask = np.asarray(audio_mask, dtype=bool), np.asarray(image_mask, dtype=bool)
+    if audio_mask.shape != audio_labels.shape or image_mask.shape != image_labels.shape:
+        raise ValueError("audio_mask and image_mask must have the shapes of audio_labels and image_labels")
+    per_class = check_positive_int(per_class, "per_class")
+    audio_index, image_index = [], []
+    for c in classes:
+        a = np.flatnonzero(audio_mask & (audio_labels == c))
+        i = np.flatnonzero(image_mask & (image_labels == c))
+        n = min(len(a), len(i), per_class)
+        if n == 0:
+            raise ValueError(f"class {c} has no candidate in one of the modalities")
+        audio_index.append(a[:n])
+        image_index.append(i[:n])
+    return np.concatenate(audio_index), np.concatenate(image_index)
+
+
+def class_splits(name):
+    """Seen/unseen class splits: ``"authors"`` (1-7 / 8-9, digit 0 unused), ``"pairs"``
+    (every pair of digits 1-9 unseen, the other seven seen: 36 splits), ``"triple"``
+    (0-6 / 7-9: three unseen classes, chance 1/3).
+
+    Examples
+    --------
+    >>> class_splits("authors")
+    [((1, 2, 3, 4, 5, 6, 7), (8, 9))]
+    >>> len(class_splits("pairs")), class_splits("pairs")[0][1]
+    (36, (1, 2))
+    """
+    if name == "authors":
+        return [(SEEN, UNSEEN)]
+    if name == "pairs":
+        return [(tuple(c for c in range(1, 10) if c not in pair), pair)
+                for pair in itertools.combinations(range(1, 10), 2)]
+    if name == "triple":
+        return [(tuple(range(7)), (7, 8, 9))]
+    raise ValueError(f"name must be 'authors', 'pairs' or 'triple', got {name!r}")
+
+
 def evaluate_retrieval(heads, audio, audio_labels, images, image_labels):
     """Top-1 retrieval both ways among the given test items (the authors' metric), and
     against class prototypes.
@@ -176,3 +253,31 @@ def train_heads(audio, audio_labels, audio_split, images, image_labels, image_sp
         if value > best_score:
             best, best_score, best_variant = heads, value, variant
     return best, {"variant": best_variant, "epoch": best.best_epoch_, "val_score": best_score}
+
+
+def train_class_scores(audio, audio_labels, audio_split, images, image_labels, image_split, Cs=(0.01, 0.1, 1.0),
+                       seen=SEEN):
+    """Fit :class:`~reservoir.class_scores.ClassScoreEmbedding` on the seen training samples,
+    choosing ``C`` by validation retrieval of the seen classes (as :func:`train_heads`).
+
+    Returns
+    -------
+    embedding : ClassScoreEmbedding
+    info : dict
+        The chosen ``C`` and its validation score (mean of the two directions).
+    """
+    def pick(split, labels, name):
+        return (split == name) & np.isin(labels, seen)
+
+    tra, tri = pick(audio_split, audio_labels, "train"), pick(image_split, image_labels, "train")
+    vaa, vai = pick(audio_split, audio_labels, "val"), pick(image_split, image_labels, "val")
+    if not (tra.any() and tri.any() and vaa.any() and vai.any()):
+        raise ValueError("every split of both modalities needs samples of the seen classes")
+    best, best_score, best_c = None, -np.inf, None
+    for c in Cs:
+        emb = ClassScoreEmbedding(C=c).fit(audio[tra], audio_labels[tra], images[tri], image_labels[tri])
+        r = evaluate_retrieval(emb, audio[vaa], audio_labels[vaa], images[vai], image_labels[vai])
+        value = 0.5 * (r["a2i"] + r["i2a"])
+        if value > best_score:
+            best, best_score, best_c = emb, value, c
+    return best, {"C": best_c, "val_score": best_score}

@@ -125,3 +125,57 @@ def test_spike_counts_are_final_cumulative_counts():
     assert counts.shape == (3, 15) and np.all(counts == np.round(counts)) and counts.max() <= 12
     assert counts.sum() > 0
     np.testing.assert_array_equal(counts, spike_counts(lsm, x))  # one chip, deterministic
+
+
+def test_balanced_test_sets_match_the_authors_per_class_counts():
+    from reservoir.zero_shot import balanced_test_sets
+
+    audio_y = np.array([8, 9, 8, 8, 9, 7, 8])
+    image_y = np.array([9, 9, 9, 8, 8, 8, 8, 8, 7])
+    a, i = balanced_test_sets(audio_y, audio_y != 7, image_y, np.ones(9, bool), (8, 9))
+    # Class 8: 4 utterances, 5 images -> 4 each; class 9: 2 utterances, 3 images -> 2 each; first in index order.
+    assert a.tolist() == [0, 2, 3, 6, 1, 4] and i.tolist() == [3, 4, 5, 6, 0, 1]
+    np.testing.assert_array_equal(audio_y[a], image_y[i])
+    a, i = balanced_test_sets(audio_y, np.ones(7, bool), image_y, np.ones(9, bool), (8, 9), per_class=1)
+    assert a.tolist() == [0, 1] and i.tolist() == [3, 0]
+    with pytest.raises(ValueError, match="class 7"):
+        balanced_test_sets(audio_y, audio_y != 7, image_y, np.ones(9, bool), (7, 8))
+    with pytest.raises(ValueError, match="per_class"):
+        balanced_test_sets(audio_y, np.ones(7, bool), image_y, np.ones(9, bool), (8,), per_class=0)
+
+
+def test_class_splits_partition_the_digits():
+    from reservoir.zero_shot import SEEN, UNSEEN, class_splits
+
+    assert class_splits("authors") == [(SEEN, UNSEEN)]
+    pairs = class_splits("pairs")
+    assert len(pairs) == 36 and len({u for _, u in pairs}) == 36
+    assert all(len(u) == 2 and sorted(s + u) == list(range(1, 10)) for s, u in pairs)
+    assert class_splits("triple") == [((0, 1, 2, 3, 4, 5, 6), (7, 8, 9))]
+    with pytest.raises(ValueError, match="name"):
+        class_splits("all")
+
+
+def test_two_unseen_classes_swapped_labels_give_one_minus_accuracy():
+    # Heads trained on seen classes never see which unseen image class goes with which unseen
+    # audio class: relabelling the two unseen image classes changes no trained weight and turns
+    # every hit into a miss. So unseen top-1 is acc under one convention and 1 - acc under the
+    # other, and no method trained on seen classes alone can beat 0.5 on average over them.
+    xa, xb, y = _two_modalities(n_per_class=20, classes=5)
+    split = np.tile(np.array(["train"] * 10 + ["val"] * 4 + ["test"] * 6), 5)
+    heads, _ = train_heads(xa, y, split, xb, y, split, [dict(dim=8, epochs=3)], seen=(0, 1, 2))
+    test = (split == "test") & (y >= 3)
+    swapped = np.where(y == 3, 4, np.where(y == 4, 3, y))
+    r = evaluate_retrieval(heads, xa[test], y[test], xb[test], y[test])
+    s = evaluate_retrieval(heads, xa[test], y[test], xb[test], swapped[test])
+    assert s["a2i"] == pytest.approx(1 - r["a2i"]) and s["i2a"] == pytest.approx(1 - r["i2a"])
+
+
+def test_weight_decay_shrinks_the_dense_weights_only():
+    xa, xb, y = _two_modalities(n_per_class=10)
+    plain = ContrastiveHeads(dim=8, epochs=4, learning_rate=1e-2, random_state=0).fit(xa, y, xb, y)
+    decayed = ContrastiveHeads(dim=8, epochs=4, learning_rate=1e-2, weight_decay=5.0, random_state=0).fit(xa, y, xb, y)
+    for side in ("a", "b"):
+        assert np.linalg.norm(decayed.params_[side]["W"]) < 0.8 * np.linalg.norm(plain.params_[side]["W"])
+    with pytest.raises(ValueError, match="weight_decay"):
+        ContrastiveHeads(epochs=1, weight_decay=-1.0).fit(xa, y, xb, y)
