@@ -28,14 +28,16 @@ def main():
     args = parser.parse_args()
     n, d = args.units, args.inputs
     esn = ESN(n_units=n, random_state=0)
-    params = AnalogReservoir(esn, activation_adc=RampADC(bits=args.adc_bits), random_state=0).initialize(d)
+    res = AnalogReservoir(esn, activation_adc=RampADC(bits=args.adc_bits), random_state=0)
+    params = res.initialize(d)
     mean_g = float(np.mean(np.concatenate([params["xbar_g_pos_uS"].ravel(), params["xbar_g_neg_uS"].ravel()])))
-    analog = analog_step(n + d + 1, n, mean_g, adc_bits=args.adc_bits)
+    # The reservoir's reads per step (their conversions averaged): each repeats the array read.
+    analog = analog_step(n + d + 1, n, mean_g, adc_bits=args.adc_bits, n_reads=res.n_reads)
 
     print("constants:")
     for name, (value, source) in CONSTANTS.items():
         print(f"  {name:<20} {value:<10.3g} {source}")
-    print(f"\nESN N={n}, d={d}; mean programmed conductance {mean_g:.2f} µS")
+    print(f"\nESN N={n}, d={d}; mean programmed conductance {mean_g:.2f} µS; {res.n_reads} reads per step")
     print("analog step:")
     for key, value in analog.items():
         unit = "pJ" if key.endswith("_J") else ("ns" if key.endswith("_s") else "mm^2")

@@ -14,9 +14,16 @@ Sections (``--sections``, default all):
     conditions with 500 points of context each, VPT at normalised error 0.4, in Lyapunov times)
     of the default forecaster on: the float ESN; the default chip (reram_default, 5-bit ramp-ADC
     tanh with the devices' programming error and 5 calibration cells, 8-bit DAC) on ``--chips``
-    chips; the same with the optional mapping choices (digital bias, weights clipped at 2.5
-    sigma, per-column gain); ideal devices with the same converters (an ideal ramp: one
-    deterministic chip); the dense layout. Median and interquartile range over all ICs x chips.
+    chips, 4 reads per step whose conversions are averaged (``AnalogReservoir(n_reads=4)``, the
+    default: the read noise dithers the 5-bit ramp ADC); the same with 1 read (before) and 8
+    reads, with their energy and latency factors; the same with the optional mapping choices (digital bias, weights
+    clipped at 2.5 sigma, per-column gain); ideal devices with the same converters (an ideal ramp: one
+    deterministic chip); the dense layout. Median and interquartile range over all ICs x chips,
+    and a bootstrap over the test ICs of the median (how far these few ICs can move it).
+``reads``
+    How the default reads per step (``AnalogReservoir(n_reads=4)``) was chosen: Lorenz VPT of
+    the default chip with 1, 4 and 8 reads on validation data only (2 x ``--tests`` ICs with
+    seeds 101.., ``--chips`` chips with seeds 100..), never the test ICs and chips of ``lorenz``.
 ``mackey``
     Mackey-Glass (tau = 17, beta 0.2, gamma 0.1, n 10; RK4 at dt 0.1, sampled every 1 time unit)
     one-step teacher-forced NRMSE on 1000 test points after a fit on 3000, float and chips.
@@ -36,7 +43,7 @@ Sections (``--sections``, default all):
     energy per reservoir step (``hardware.energy.analog_step``), default chip; a plot.
 
 Run: ``python benchmarks/hardware_mapping.py [--units 300] [--tests 10] [--chips 3]
-[--sections mapping lorenz mackey drift classify energy] [--out out/hardware]``
+[--sections mapping reads lorenz mackey drift classify energy] [--out out/hardware]``
 """
 
 import argparse
@@ -154,10 +161,12 @@ def section_lorenz(args, esn):
     ideal = run(chip(esn, device="ideal"))
     results["ideal"] = ideal
     print(f"| ideal devices, 5-bit ramp ADC, 8-bit DAC | {len(ideal)} x 1 (deterministic) | {summary(ideal)} | |")
-    settings = (("default chip (reram_default)", {}, {}),
+    settings = (("default chip (reram_default, 4 reads per step averaged)", {}, {}),
+                ("default chip, 1 read per step (before)", {}, dict(n_reads=1)),
+                ("default chip, 8 reads per step averaged", {}, dict(n_reads=8)),
                 ("default chip, digital bias, clip 2.5 sigma, column gain",
                  dict(clip_sigma=2.5, column_gain=True), dict(bias="digital")),
-                ("dense layout (before)", DENSE, {}))
+                ("dense layout (before)", DENSE, dict(n_reads=1)))
     for name, kw, options in settings:
         per_chip = []
         for seed in range(args.chips):
@@ -168,10 +177,52 @@ def section_lorenz(args, esn):
         results[name] = values
         medians = ", ".join(f"{np.median(v):.2f}" for v in per_chip)
         print(f"| {name} | {args.tests} x {args.chips} | {summary(values)} | {medians} |")
-    default = np.median(results["default chip (reram_default)"])
+    default = np.median(results["default chip (reram_default, 4 reads per step averaged)"])
     print(f"default chip / ideal devices: {default / np.median(ideal):.2f}; "
-          f"/ float: {default / np.median(ref):.2f}")
+          f"/ float: {default / np.median(ref):.2f} (ideal devices have no read noise: the reads "
+          "agree, and their number changes nothing there)")
+    for name in ("default chip, 1 read per step (before)", "default chip, 8 reads per step averaged"):
+        print(f"{name} / ideal devices: {np.median(results[name]) / np.median(ideal):.2f}")
+    # How much the median of these few test ICs can move: bootstrap over the ICs (each chip
+    # keeps its IC), the 90 % interval of the median.
+    rng = np.random.default_rng(0)
+    for name in ("ideal", "default chip (reram_default, 4 reads per step averaged)",
+                 "default chip, 1 read per step (before)"):
+        values = results[name].reshape(-1, args.tests)
+        picks = rng.integers(args.tests, size=(2000, args.tests))
+        medians = np.median(values[:, picks].transpose(1, 0, 2).reshape(2000, -1), axis=1)
+        low, high = np.percentile(medians, [5, 95])
+        print(f"bootstrap over the {args.tests} test ICs, 90 % interval of the median, {name}: {low:.2f}-{high:.2f}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MappingWarning)
+        params = chip(esn, seed=0).initialize(3)
+    mean_g = float(np.mean(np.concatenate([params["xbar_g_pos_uS"].ravel(), params["xbar_g_neg_uS"].ravel()])))
+    step = [analog_step(args.units + 4, args.units, mean_g_uS=mean_g, n_reads=r) for r in (1, 4, 8)]
+    print("energy / latency per step (hardware.energy.analog_step): "
+          + ", ".join(f"{r} read(s) {e['total_J'] * 1e9:.3f} nJ / {e['latency_s'] * 1e9:.0f} ns"
+                      for r, e in zip((1, 4, 8), step)))
     return results
+
+
+def section_reads(args, esn):
+    """How the default number of reads per step was chosen: on validation data only (Lorenz
+    initial conditions and chip seeds that the ``lorenz`` section never uses)."""
+    lt = system_info("Lorenz").lyapunov_times_per_step(100)
+    _, train = trajectory("Lorenz", n=args.train, pts_per_period=100, seed=0)
+    n_val = 2 * args.tests
+    val = [trajectory("Lorenz", n=args.context + args.horizon, pts_per_period=100, seed=s)[1]
+           for s in range(101, 101 + n_val)]
+    print(f"\n## Reads per step, validation: Lorenz VPT over {n_val} validation ICs (seeds 101-{100 + n_val}) "
+          f"x {args.chips} validation chips (seeds 100-{99 + args.chips}), default chip")
+    print("| reads per step | VPT median [IQR] | per-chip medians |")
+    print("|---|---|---|")
+    ideal = vpts(chip(esn, device="ideal"), train, val, args.context, lt)
+    print(f"| ideal devices, same converters (any number of reads) | {summary(ideal)} | deterministic |")
+    for reads in (1, 4, 8):
+        per_chip = [vpts(chip(esn, seed=100 + c).set_params(n_reads=reads), train, val, args.context, lt)
+                    for c in range(args.chips)]
+        print(f"| {reads} | {summary(np.concatenate(per_chip))} | "
+              f"{', '.join(f'{np.median(v):.2f}' for v in per_chip)} |")
 
 
 def section_mackey(args, esn):
@@ -181,10 +232,11 @@ def section_mackey(args, esn):
     print("| setting | chips | NRMSE median [range] |")
     print("|---|---|---|")
     print(f"| float64 ESN | 1 | {mg_nrmse(fit(esn, train), test):.2e} |")
-    for name, device, kw in (("ideal devices, 5-bit ramp ADC, 8-bit DAC", "ideal", {}),
-                             ("default chip", "reram_default", {}),
-                             ("dense layout (before)", "reram_default", DENSE)):
-        values = [mg_nrmse(fit(chip(esn, device=device, seed=s, **kw), train), test)
+    for name, device, kw, reads in (("ideal devices, 5-bit ramp ADC, 8-bit DAC", "ideal", {}, 4),
+                                    ("default chip (4 reads per step averaged)", "reram_default", {}, 4),
+                                    ("default chip, 1 read per step", "reram_default", {}, 1),
+                                    ("dense layout (before)", "reram_default", DENSE, 1)):
+        values = [mg_nrmse(fit(chip(esn, device=device, seed=s, **kw).set_params(n_reads=reads), train), test)
                   for s in range(1 if device == "ideal" else args.chips)]
         print(f"| {name} | {len(values)} | {np.median(values):.4f} [{min(values):.4f}-{max(values):.4f}] |")
     print("published chips (reference/analog_mapping.md): 0.03 (eight rotating-neuron reservoirs) to 0.05")
@@ -269,7 +321,7 @@ def section_energy(args, esn):
         g = np.concatenate([params["xbar_g_pos_uS"].ravel(), params["xbar_g_neg_uS"].ravel()])
         n_rows, n_cols = args.units + 3 + 1, args.units
         # Unformed cells draw no current: the mean conductance is over all cells of the array.
-        energy = analog_step(n_rows, n_cols, mean_g_uS=float(g.mean()), adc_bits=bits)["total_J"]
+        energy = analog_step(n_rows, n_cols, mean_g_uS=float(g.mean()), adc_bits=bits, n_reads=res.n_reads)["total_J"]
         rows.append((bits, values, energy))
         print(f"| {bits} | {summary(values)} | {energy * 1e9:.3f} | {np.median(values) / (energy * 1e9):.1f} |")
     import matplotlib
@@ -309,7 +361,7 @@ def main():
     parser.add_argument("--horizon", type=int, default=1000)
     parser.add_argument("--bits", type=int, nargs="+", default=[4, 5, 6, 8])
     parser.add_argument("--seed", type=int, default=0, help="ESN seed")
-    sections = ["mapping", "lorenz", "mackey", "drift", "classify", "energy"]
+    sections = ["mapping", "reads", "lorenz", "mackey", "drift", "classify", "energy"]
     parser.add_argument("--sections", nargs="+", default=sections, choices=sections)
     parser.add_argument("--out", default="out/hardware")
     args = parser.parse_args()

@@ -21,6 +21,7 @@ Modelling choices (documented because the paper gives no circuit-level numbers):
 
 import jax.numpy as jnp
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
 from reservoir import _jax  # noqa: F401  (float64 on)
@@ -58,7 +59,7 @@ _FUNCTIONS = {
 }
 
 
-class RampADC:
+class RampADC(BaseEstimator):
     """Ramp ADC whose counter output is a quantised activation ``f(x)``.
 
     Parameters
@@ -166,7 +167,6 @@ class RampADC:
         self.thresholds_ = thresholds
         self.levels_ = levels
         self.lsb_ = float(levels[1] - levels[0])
-        self.function_ = f
         return self
 
     def codes(self, x):
@@ -200,7 +200,9 @@ class RampADC:
             lo, hi = self.ideal_thresholds_[0], self.ideal_thresholds_[-1]
             lo, hi = lo - 0.5 * (hi - lo), hi + 0.5 * (hi - lo)
         x = np.linspace(lo, hi, n_points)
-        return float(np.max(np.abs(self(x) - self.function_(x))) / self.lsb_)
+        # The function from the hyperparameters: a saved and loaded ADC holds no callable.
+        f = self.ideal_design()[2]
+        return float(np.max(np.abs(self(x) - f(x))) / self.lsb_)
 
     def inl_lsb(self):
         """Threshold errors in units of the local ideal step (integral nonlinearity per code)."""

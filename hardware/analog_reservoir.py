@@ -10,11 +10,13 @@ activation ADC converts directly (the partial currents of row tiles are summed i
 domain before it). The recurrent, input and bias blocks each get the whole conductance window
 (``Crossbar(scaling="block")``) and the zeros of a sparse ``W`` stay unformed cells.
 
-Each step is one noisy analog MVM, then either the ramp ADC's quantised activation or, without
-one, the crossbar's linear ADC followed by the float activation. The read noise comes from a
-PRNG key carried in the state; every run starts a new noise stream (the count of runs is folded
-into the chip's key), so fitting and forecasting do not replay one noise sequence, and the
-sequence of runs is reproducible for a given ``random_state``.
+Each step is ``n_reads`` noisy analog MVMs of the same input (4 by default), each converted by
+the ramp ADC's quantised activation or, without one, by the crossbar's linear ADC followed by
+the float activation, and averaged: the read noise dithers the activation ADC. The read noise
+comes from a PRNG key carried in the state; every run starts a new noise stream (the count of
+runs is folded into the chip's key; the sequences of a batched run count as successive runs),
+so fitting and forecasting do not replay one noise sequence, and the sequence of runs is
+reproducible for a given ``random_state``.
 
 Fitting (``adapt``) calibrates the converter ranges on the fit data and sets
 ``mapping_report_``: spectral radius and error of the programmed recurrent matrix, the share of
@@ -76,6 +78,18 @@ class AnalogReservoir(Reservoir):
     calibrate : bool, default=True
         When fitted (``adapt``), set the DAC range and the crossbar's linear-ADC ranges from the
         fit data (float reservoir's states and inputs) instead of their worst cases.
+    n_reads : int, default=4
+        Reads per step: the array is read ``n_reads`` times with the same input, each read
+        (with its own read noise) is converted, and the activations are averaged digitally
+        (with a ramp ADC the counter keeps counting over the reads). The read noise then
+        dithers the activation ADC, so the average resolves values between its levels; it
+        costs ``n_reads`` times the array reads and conversions per step (energy and latency:
+        ``hardware.energy.analog_step(..., n_reads=...)``: 3.3x the energy, 4x the latency of
+        one read for N = 300 and a 5-bit ramp ADC). The default 4 was chosen on validation
+        Lorenz forecasts (benchmarks/hardware_mapping.py); it assumes read noise that is
+        independent from read to read (white), so it overstates the gain for devices whose
+        read noise is mostly slow (1/f, random telegraph). Without read noise every read
+        converts to the same value: ``n_reads`` changes nothing but the cost.
     random_state : int, Generator or None
         Seed of the chip instance (programming, ramp devices) and of the read noise; the
         wrapped reservoir's weights use its own ``random_state``.
@@ -89,7 +103,8 @@ class AnalogReservoir(Reservoir):
     -----
     The read noise is drawn afresh on every run (every ``initial_state``): the fit and each
     forecast see different noise, as on a chip. The sequence of runs is reproducible for a
-    given ``random_state``. The members of one batched (vmapped) run share their noise draws.
+    given ``random_state``. The sequences of one batched (vmapped) run each draw their own noise,
+    as as many successive runs would (:meth:`initial_states`).
 
     Examples
     --------
@@ -102,7 +117,7 @@ class AnalogReservoir(Reservoir):
     """
 
     def __init__(self, reservoir=None, crossbar=None, activation_adc=None, input_range=4.0, bias="rows",
-                 bias_rows=1, calibrate=True, random_state=None):
+                 bias_rows=1, calibrate=True, n_reads=4, random_state=None):
         self.reservoir = reservoir
         self.crossbar = crossbar
         self.activation_adc = activation_adc
@@ -110,6 +125,7 @@ class AnalogReservoir(Reservoir):
         self.bias = bias
         self.bias_rows = bias_rows
         self.calibrate = calibrate
+        self.n_reads = n_reads
         self.random_state = random_state
 
     _parameter_constraints = {
@@ -120,6 +136,7 @@ class AnalogReservoir(Reservoir):
         "bias": Options("rows", "digital"),
         "bias_rows": Interval(Integral, 1, None),
         "calibrate": Boolean(),
+        "n_reads": Interval(Integral, 1, None),
     }
 
     def _parts(self):
@@ -306,6 +323,16 @@ class AnalogReservoir(Reservoir):
         key = jax.random.fold_in(jnp.asarray(params["read_key"]), self._n_runs)
         return {"x": jnp.zeros(n, dtype=jnp.float64), "key": key}
 
+    def initial_states(self, params, n):
+        """Initial states of ``n`` sequences run together (batched): each its own noise stream,
+        as ``n`` successive runs would have."""
+        n_units = params["leak_rate"].shape[0]
+        start = getattr(self, "_n_runs", 0)
+        self._n_runs = start + n
+        counts = jnp.arange(start + 1, start + n + 1)
+        keys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(jnp.asarray(params["read_key"]), counts)
+        return {"x": jnp.zeros((n, n_units), dtype=jnp.float64), "key": keys}
+
     def features(self, params, state):
         return state["x"]
 
@@ -319,13 +346,23 @@ class AnalogReservoir(Reservoir):
         key, sub = jax.random.split(state["key"])
         v = jnp.concatenate([x, u * params["input_scale"], jnp.ones(k)])
         arrays = {k_[5:]: params[k_] for k_ in params if k_.startswith("xbar_")}
-        pre = self._crossbar().matvec_arrays(arrays, v, sub, shape=(n, n + d + k)) + params["digital_bias"]
-        if self.activation_adc is not None:
-            act = apply_ramp_adc(params["adc_thresholds"], params["adc_levels"], pre)
-        else:
-            act = get_activation(_activation_of(self.reservoir))(pre)
+        shape = (n, n + d + k)
+        if self.n_reads == 1:
+            pre = self._crossbar().matvec_arrays(arrays, v, sub, shape=shape) + params["digital_bias"]
+            return {"x": (1.0 - params["leak_rate"]) * x + params["leak_rate"] * self._activate(params, pre),
+                    "key": key}
+        # n_reads reads of the same input, each with its own read noise, each converted; the
+        # activations are averaged (a ramp ADC's counter simply keeps counting).
+        pre = jax.vmap(lambda key_: self._crossbar().matvec_arrays(arrays, v, key_, shape=shape))(
+            jax.random.split(sub, self.n_reads)) + params["digital_bias"]
+        act = self._activate(params, pre).mean(axis=0)
         leak = params["leak_rate"]
         return {"x": (1.0 - leak) * x + leak * act, "key": key}
+
+    def _activate(self, params, pre):
+        if self.activation_adc is not None:
+            return apply_ramp_adc(params["adc_thresholds"], params["adc_levels"], pre)
+        return get_activation(_activation_of(self.reservoir))(pre)
 
     def static_config(self):
         crossbar = self._crossbar()
@@ -337,6 +374,7 @@ class AnalogReservoir(Reservoir):
                                          and k != "random_state")),
             ("adc", None if adc is None else adc.activation),
             ("bias", self.bias, self.bias_rows),
+            ("reads", int(self.n_reads)),
         )
 
 

@@ -38,6 +38,7 @@ import numbers
 import jax
 import jax.numpy as jnp
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
 from reservoir import _jax  # noqa: F401  (float64 on)
@@ -49,7 +50,7 @@ from .devices import preset
 from .ir_drop import effective_conductance
 
 
-class Crossbar:
+class Crossbar(BaseEstimator):
     """A simulated analog crossbar (configuration; :meth:`program` puts a matrix on it).
 
     Parameters

@@ -17,12 +17,13 @@ conductances), so :func:`preset` ``("ideal")`` is an exact analog multiplier.
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from reservoir.base import make_rng
 
 
 @dataclass(frozen=True)
-class ReRAMDevice:
+class ReRAMDevice(BaseEstimator):
     """A resistive-memory cell.
 
     Parameters

@@ -40,8 +40,13 @@ def const(name):
     return CONSTANTS[name][0]
 
 
-def analog_step(n_rows, n_cols, mean_g_uS, adc_bits=5, dac_bits=8, input_power=1 / 3, cells_per_weight=2):
+def analog_step(n_rows, n_cols, mean_g_uS, adc_bits=5, dac_bits=8, input_power=1 / 3, cells_per_weight=2,
+                n_reads=1):
     """Energy (J), latency (s) and array area (m^2) of one crossbar MVM with ramp-ADC outputs.
+
+    ``n_reads``: reads per step, each converted, averaged in the ramp ADC's counter
+    (``AnalogReservoir(n_reads=...)``): the array read, the conversions and the ramp column
+    are repeated, the DAC output is held, so energy (but the DAC's) and latency scale with it.
 
     Examples
     --------
@@ -51,18 +56,20 @@ def analog_step(n_rows, n_cols, mean_g_uS, adc_bits=5, dac_bits=8, input_power=1
     """
     if min(n_rows, n_cols) < 1 or mean_g_uS < 0:
         raise ValueError("n_rows, n_cols must be >= 1 and mean_g_uS >= 0")
+    if isinstance(n_reads, bool) or not isinstance(n_reads, int) or n_reads < 1:
+        raise ValueError(f"n_reads must be a positive int, got {n_reads!r}")
     v2 = const("v_read_V") ** 2 * input_power
     cells = n_rows * n_cols * cells_per_weight
-    read = cells * v2 * mean_g_uS * 1e-6 * const("t_read_s")
+    read = n_reads * cells * v2 * mean_g_uS * 1e-6 * const("t_read_s")
     steps = 2**adc_bits
-    adc = n_cols * const("ramp_adc_8bit_J") * steps / 256
+    adc = n_reads * n_cols * const("ramp_adc_8bit_J") * steps / 256
     # The ramp column: each of its 2^B steps reads one device at full V_read for one clock.
-    ramp = steps * const("v_read_V") ** 2 * 40e-6 / const("f_clk_Hz")
+    ramp = n_reads * steps * const("v_read_V") ** 2 * 40e-6 / const("f_clk_Hz")
     dac = n_rows * const("dac_8bit_J") * 2 ** (dac_bits - 8)
     area = (cells + steps) * const("cell_area_F2") * const("feature_size_m") ** 2
     return {"crossbar_read_J": read, "adc_J": adc, "ramp_column_J": ramp, "dac_J": dac,
             "total_J": read + adc + ramp + dac,
-            "latency_s": const("t_read_s") + steps / const("f_clk_Hz"), "array_area_m2": area}
+            "latency_s": n_reads * (const("t_read_s") + steps / const("f_clk_Hz")), "array_area_m2": area}
 
 
 def digital_step(n_macs, precision="fp32"):

@@ -32,7 +32,9 @@ has a faster way overrides them; :mod:`reservoir.runner` only asks these, never 
 - ``run_native(params, inputs, state, out, lengths)`` (None): a compiled harvest that gives
   the scan's states faster, or None where it does not apply;
 - ``run_members(params_list, inputs)`` (None): the features of several ensemble members at
-  once, or None for the runner's vmap over members.
+  once, or None for the runner's vmap over members;
+- ``initial_states(params, n)`` (``initial_state`` repeated): the initial states of ``n``
+  sequences run together; a reservoir whose state carries a noise key gives each its own.
 """
 
 import numbers
@@ -174,6 +176,15 @@ class Reservoir(TransformerMixin, BaseEstimator):
         (T, d), by a faster way than a vmap over members, or None (the default: the runner's
         vmap)."""
         return None
+
+    def initial_states(self, params, n):
+        """The initial states of ``n`` sequences run together (a leading batch axis). The
+        default repeats ``initial_state``; a reservoir that draws noise from a key in its state
+        (``hardware.AnalogReservoir``) gives each sequence its own stream."""
+        import jax
+        import jax.numpy as jnp
+
+        return jax.tree.map(lambda s: jnp.broadcast_to(s, (n,) + jnp.shape(s)), self.initial_state(params))
 
     def static_config(self):
         """Hyperparameters that ``step`` uses as compile-time constants (hashable).

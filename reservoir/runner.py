@@ -262,9 +262,7 @@ def run(reservoir, params, inputs, state=None, out=None):
         return native
     params = _to_jax(params)
     if state is None:
-        state = reservoir.initial_state(params)
-        if inputs.ndim == 3:
-            state = jax.tree.map(lambda s: jnp.broadcast_to(s, (inputs.shape[0],) + s.shape), state)
+        state = reservoir.initial_states(params, inputs.shape[0]) if inputs.ndim == 3 else reservoir.initial_state(params)
     state = _to_jax(state)
     n_steps = inputs.shape[-2]
     padded, keep = _padded(inputs)
@@ -330,8 +328,7 @@ def run_sequences(reservoir, params, sequences):
             feats, final = native
         else:
             params_j = _to_jax(params)
-            state = reservoir.initial_state(params_j)
-            state = jax.tree.map(lambda s: jnp.broadcast_to(s, (len(members),) + s.shape), state)
+            state = reservoir.initial_states(params_j, len(members))
             final, feats = _run_batch(reservoir, params_j, state, batch, keep)
             final = _to_numpy(final)
         for j, i in enumerate(members):

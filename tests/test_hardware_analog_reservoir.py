@@ -39,9 +39,13 @@ def test_linear_form_hook_does_not_change_esn():
 def test_ramp_adc_quantises_states_and_run_is_deterministic():
     esn = ESN(n_units=50, random_state=0)
     adc = RampADC(bits=4)
-    states = AnalogReservoir(esn, activation_adc=adc, random_state=3).fit_transform(U)
     levels = RampADC(bits=4).program().levels_
-    assert np.all(np.min(np.abs(states[..., None] - levels), axis=-1) < 1e-12)
+    single = AnalogReservoir(esn, activation_adc=adc, n_reads=1, random_state=3).fit_transform(U)
+    assert np.all(np.min(np.abs(single[..., None] - levels), axis=-1) < 1e-12)
+    # The default averages 4 conversions: 4 x state is a sum of 4 levels (leak rate 1).
+    states = AnalogReservoir(esn, activation_adc=adc, random_state=3).fit_transform(U)
+    steps = (4 * states - 4 * levels[0]) / (levels[1] - levels[0])
+    assert np.allclose(steps, np.round(steps), atol=1e-9) and np.any(np.round(steps) % 4 != 0)
     again = AnalogReservoir(esn, activation_adc=adc, random_state=3).fit_transform(U)
     np.testing.assert_array_equal(states, again)
     other = AnalogReservoir(esn, activation_adc=adc, random_state=4).fit_transform(U)
@@ -179,3 +183,63 @@ def test_analog_classifier_within_three_points_of_software():
         warnings.simplefilter("ignore", MappingWarning)
         analog = score(AnalogReservoir(esn, activation_adc=adc, random_state=0))
     assert software - 0.03 <= analog <= software + 0.01
+
+
+def test_sequences_of_one_batch_draw_their_own_read_noise():
+    from reservoir.runner import run
+
+    esn = ESN(n_units=40, random_state=0)
+    noisy = Crossbar(device=preset("ideal").with_(read_noise_rel=0.01), dac_bits=0, adc_bits=0)
+    res = AnalogReservoir(esn, crossbar=noisy, random_state=0)
+    params = res.fit(U).params_
+    feats, _ = run(res, params, np.stack([U, U, U]))
+    assert np.any(feats[0] != feats[1]) and np.any(feats[1] != feats[2])
+    # A batch draws what as many successive runs would have: the same streams, in order.
+    again = AnalogReservoir(esn, crossbar=noisy, random_state=0)
+    params = again.fit(U).params_
+    for member in feats:
+        np.testing.assert_allclose(run(again, params, U)[0], member, rtol=0, atol=1e-12)
+    # Without read noise the members agree.
+    clean = AnalogReservoir(esn, crossbar=IDEAL, random_state=0)
+    feats, _ = run(clean, clean.fit(U).params_, np.stack([U, U]))
+    np.testing.assert_array_equal(feats[0], feats[1])
+
+
+def test_several_reads_average_dithered_conversions():
+    esn = ESN(n_units=50, random_state=0)
+    ideal = esn.fit_transform(U)
+    adc = RampADC(bits=4)
+    # Without read noise every read converts to the same level: nothing changes.
+    states = [AnalogReservoir(esn, crossbar=IDEAL, activation_adc=adc, n_reads=n, random_state=0).fit_transform(U)
+              for n in (1, 3)]
+    np.testing.assert_array_equal(states[0], states[1])
+    # With read noise comparable to the ADC's step the noise dithers the quantiser: the average
+    # of many conversions lies between the levels and closer to the float tanh.
+    noisy = Crossbar(device=preset("ideal").with_(read_noise_rel=0.05), dac_bits=0, adc_bits=0)
+    errors = {}
+    for n in (1, 16):
+        out = AnalogReservoir(esn, crossbar=noisy, activation_adc=adc, n_reads=n, random_state=0).fit_transform(U)
+        errors[n] = np.abs(out - ideal).mean()
+        off_levels = np.min(np.abs(out[..., None] - RampADC(bits=4).program().levels_), axis=-1) > 1e-9
+        assert off_levels.any() == (n > 1)
+    assert errors[16] < 0.7 * errors[1]
+    with pytest.raises(ValueError, match="n_reads"):
+        AnalogReservoir(esn, n_reads=0).initialize(1)
+
+
+def test_save_and_load_a_model_with_a_ramp_adc_and_a_device_object(tmp_path):
+    from reservoir import load, save
+
+    t = np.linspace(0, 30, 400)
+    series = np.stack([np.sin(t), np.cos(t)], axis=1)
+    xbar = Crossbar(device=preset("reram_default").with_(read_noise_rel=0.02), dac_bits=6)
+    res = AnalogReservoir(ESN(n_units=30, random_state=0), crossbar=xbar, n_reads=2,
+                          activation_adc=RampADC(bits=5, program_error_std_uS=1.1, calib_cells=5), random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MappingWarning)
+        model = ReservoirForecaster(res, washout=50).fit(series)
+    save(model, tmp_path / "analog")
+    loaded = load(tmp_path / "analog")
+    assert loaded.reservoir.crossbar.device == xbar.device
+    # The loaded chip continues the same sequence of read-noise streams.
+    np.testing.assert_array_equal(loaded.forecast(20), model.forecast(20))

@@ -39,3 +39,15 @@ def test_programming_energy():
     assert programming_energy(1000, 1000) == pytest.approx(ops + reads)
     with pytest.raises(ValueError, match="programming_ops"):
         programming_energy(-1, 0)
+
+
+def test_analog_step_with_several_reads():
+    one = analog_step(100, 50, mean_g_uS=10.0, adc_bits=5)
+    four = analog_step(100, 50, mean_g_uS=10.0, adc_bits=5, n_reads=4)
+    # The array reads, the conversions and the ramp column repeat; the DAC output is held.
+    for part in ("crossbar_read_J", "adc_J", "ramp_column_J"):
+        assert four[part] == pytest.approx(4 * one[part])
+    assert four["dac_J"] == pytest.approx(one["dac_J"])
+    assert four["latency_s"] == pytest.approx(4 * one["latency_s"])
+    with pytest.raises(ValueError, match="n_reads"):
+        analog_step(100, 50, 10.0, n_reads=0)
