@@ -46,9 +46,11 @@ class MappingWarning(UserWarning):
 
 
 def _check_linear_form(reservoir, name):
-    if not hasattr(reservoir, "linear_form"):
-        raise TypeError(f"{name} must be a rate reservoir with a linear_form(params) method "
-                        f"(ESN, OnionESN, EIReservoir); got {reservoir!r}")
+    # What the chip needs from the reservoir it runs: its step as dense arrays
+    # (linear_form) and the nonlinearity applied after the product (activation).
+    if not (callable(getattr(reservoir, "linear_form", None)) and hasattr(reservoir, "activation")):
+        raise TypeError(f"{name} must be a rate reservoir with a linear_form(params) method and an "
+                        f"activation (ESN, OnionESN, EIReservoir); got {reservoir!r}")
 
 
 class AnalogReservoir(Reservoir):
@@ -175,7 +177,7 @@ class AnalogReservoir(Reservoir):
         return self.bias_rows if self.bias == "rows" else 0
 
     def _program(self, software_params, n_inputs, chip_seed):
-        crossbar = self._parts()
+        self._parts()  # validates the parts
         rng_xbar, rng_adc, rng_read = np.random.default_rng(chip_seed).spawn(3)
         form = self.reservoir.linear_form(software_params)
         n = form["W"].shape[0]
@@ -362,13 +364,13 @@ class AnalogReservoir(Reservoir):
     def _activate(self, params, pre):
         if self.activation_adc is not None:
             return apply_ramp_adc(params["adc_thresholds"], params["adc_levels"], pre)
-        return get_activation(_activation_of(self.reservoir))(pre)
+        return get_activation(self.reservoir.activation)(pre)
 
     def static_config(self):
         crossbar = self._crossbar()
         adc = self.activation_adc
         return (
-            ("reservoir", type(self.reservoir).__name__, repr(_activation_of(self.reservoir))),
+            ("reservoir", type(self.reservoir).__name__, repr(self.reservoir.activation)),
             ("crossbar",) + tuple(sorted((k, v) for k, v in vars(crossbar).items()
                                          if not k.endswith("_") and not k.startswith("_")
                                          and k != "random_state")),
@@ -385,12 +387,6 @@ def _run_all(reservoir, params, sequences):
     if len(sequences) > 1 and len({seq.shape for seq in sequences}) == 1:
         return list(run(reservoir, params, np.stack(sequences))[0])
     return [run(reservoir, params, seq)[0] for seq in sequences]
-
-
-def _activation_of(reservoir):
-    """The nonlinearity of ``linear_form`` without drawing weights: the ``activation``
-    hyperparameter, or the logistic sigmoid of the E/I reservoir, which has none."""
-    return getattr(reservoir, "activation", "sigmoid")
 
 
 def _without_adc(crossbar):
