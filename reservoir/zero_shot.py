@@ -188,6 +188,19 @@ def class_splits(name):
     raise ValueError(f"name must be 'authors', 'pairs' or 'triple', got {name!r}")
 
 
+def _seen_masks(audio_split, audio_labels, image_split, image_labels, seen):
+    """Masks of the seen-class training and validation items: ``(audio train, image train,
+    audio val, image val)``; a ValueError when one of them is empty."""
+    def pick(split, labels, name):
+        return (split == name) & np.isin(labels, seen)
+
+    masks = (pick(audio_split, audio_labels, "train"), pick(image_split, image_labels, "train"),
+             pick(audio_split, audio_labels, "val"), pick(image_split, image_labels, "val"))
+    if not all(mask.any() for mask in masks):
+        raise ValueError("every split of both modalities needs samples of the seen classes")
+    return masks
+
+
 def evaluate_retrieval(heads, audio, audio_labels, images, image_labels):
     """Top-1 retrieval both ways among the given test items (the authors' metric), and
     against class prototypes.
@@ -228,13 +241,7 @@ def train_heads(audio, audio_labels, audio_split, images, image_labels, image_sp
     info : dict
         The selected variant, its epoch and validation score (mean of the two directions).
     """
-    def pick(split, labels, name):
-        return (split == name) & np.isin(labels, seen)
-
-    tra, tri = pick(audio_split, audio_labels, "train"), pick(image_split, image_labels, "train")
-    vaa, vai = pick(audio_split, audio_labels, "val"), pick(image_split, image_labels, "val")
-    if not (tra.any() and tri.any() and vaa.any() and vai.any()):
-        raise ValueError("every split of both modalities needs samples of the seen classes")
+    tra, tri, vaa, vai = _seen_masks(audio_split, audio_labels, image_split, image_labels, seen)
 
     def score(h):
         r = evaluate_retrieval(h, audio[vaa], audio_labels[vaa], images[vai], image_labels[vai])
@@ -266,13 +273,7 @@ def train_class_scores(audio, audio_labels, audio_split, images, image_labels, i
     info : dict
         The chosen ``C`` and its validation score (mean of the two directions).
     """
-    def pick(split, labels, name):
-        return (split == name) & np.isin(labels, seen)
-
-    tra, tri = pick(audio_split, audio_labels, "train"), pick(image_split, image_labels, "train")
-    vaa, vai = pick(audio_split, audio_labels, "val"), pick(image_split, image_labels, "val")
-    if not (tra.any() and tri.any() and vaa.any() and vai.any()):
-        raise ValueError("every split of both modalities needs samples of the seen classes")
+    tra, tri, vaa, vai = _seen_masks(audio_split, audio_labels, image_split, image_labels, seen)
     best, best_score, best_c = None, -np.inf, None
     for c in Cs:
         emb = ClassScoreEmbedding(C=c).fit(audio[tra], audio_labels[tra], images[tri], image_labels[tri])
