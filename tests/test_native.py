@@ -15,7 +15,6 @@ import pytest
 
 from reservoir import ESN
 from reservoir import esn as esn_module
-from reservoir import runner
 from reservoir.kernels import applies, native, run_sparse_esn
 from reservoir.kernels.native import sparse_esn_kernel, tanh_kernel
 from reservoir.runner import run, run_ensemble, run_sequences
