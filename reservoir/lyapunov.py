@@ -163,7 +163,7 @@ class _ClosedLoop:
                                 "lyapunov_spectrum needs a floating-point state to differentiate")
         # Without input concatenation (or an increment target, which adds the last input to
         # the readout's output) the output depends on the reservoir state alone.
-        self.increment = getattr(model, "target", "next") == "increment"
+        self.increment = model.target == "increment"
         self.carries_input = bool(model.input_concat) or self.increment
         n_state = sum(int(np.size(leaf)) for leaf in jax.tree.leaves(self.state))
         self.dimension = n_state + (len(self.last_input) if self.carries_input else 0)
