@@ -34,9 +34,25 @@ Measured (71 trials, 38 min of trials on a shared 2-core machine, 43 min wall): 
 with ``Ridge(alpha=0, solver="svd")`` alone gets 20.2 LT and the tuned reservoir with
 ``Ridge(1e-8)`` (auto solver) 9.9 LT: the readout solver pays, the reservoir tuning barely does.
 
+Two search modes (``--readout``): ``svd-path`` (above) and ``default``, which tunes the
+reservoir under the forecaster's own default readout (the streamed ``Ridge(solver="qr")``, its
+alpha chosen per fit on the held-out tail of the training series), so the tuned model is
+``ReservoirForecaster(ESN())`` with nested scikit-learn parameters and nothing else.
+``--tol`` integrates all data (training, validation, test) at that tolerance: at the package's
+1e-10 the truth itself is only right for about 21 Lyapunov times (the ``truth`` row: each test
+trajectory against an integration at ``tol / 100`` from its first point), so a longer horizon
+needs ``--tol 1e-13`` (about 28 LT) to be checkable at all.
+
+``--save-params FILE`` writes the tuned model as JSON (``params``: nested scikit-learn
+parameters of ``ReservoirForecaster(ESN(random_state=seed))``, ``readout`` None for the default
+readout or the keyword arguments of a ``Ridge``; ``data``: how the training series was made);
+``--params FILE`` replays such a file on the test ICs without searching.
+``benchmarks/lorenz_tuned_params.json`` is the committed result of the ``default`` search.
+
 Run: ``python benchmarks/lorenz_tuned.py --trials 150 --timeout 2280 --storage
 sqlite:///out/lorenz_tuned.db --tests 20``; results in ``out/lorenz_tuned.json``, trial log in
-``out/lorenz_tuned_trials.jsonl``. ``--trials 0`` skips the search and evaluates the stored study.
+``out/STUDY_trials.jsonl``. ``--trials 0`` skips the search and evaluates the stored study.
+Replay: ``python benchmarks/lorenz_tuned.py --params benchmarks/lorenz_tuned_params.json``.
 """
 
 import argparse
@@ -61,14 +77,31 @@ DEFAULTS = {"n_units": 1000, "spectral_radius": 0.9, "leak_rate": 1.0, "input_sc
 LT_PER_STEP = system_info("Lorenz").lyapunov_times_per_step(100)
 
 
+def nested(params):
+    """The nested scikit-learn parameters of ``ReservoirForecaster(ESN())`` for a flat
+    ``params`` of this script (missing keys: ``DEFAULTS``); the readout as ``{"alpha", "solver"}``
+    of a ``Ridge``, or None for the forecaster's default readout."""
+    p = {**DEFAULTS, **params}
+    out = {f"reservoir__{k}": (int(p[k]) if k in ("n_units", "in_degree") else p[k])
+           for k in ("n_units", "spectral_radius", "leak_rate", "input_scaling", "in_degree", "bias_scaling")}
+    out.update(washout=int(p["washout"]), squared=bool(p["squared"]))
+    out["readout"] = None if p.get("readout") == "default" else {"alpha": p["alpha"], "solver": "svd"}
+    return out
+
+
+def forecaster_from(params, seed):
+    """``ReservoirForecaster(ESN(random_state=seed))`` with the nested scikit-learn ``params``
+    (as stored by ``--save-params``; ``readout``: None for the default readout, or the
+    keyword arguments of a ``Ridge``)."""
+    params = dict(params)
+    readout = params.pop("readout", None)
+    forecaster = ReservoirForecaster(ESN(random_state=seed)).set_params(**params)
+    return forecaster.set_params(readout=None if readout is None else Ridge(**readout))
+
+
 def build(params, seed):
     """The forecaster for ``params`` (missing keys: the ESN/forecaster defaults) and reservoir ``seed``."""
-    p = {**DEFAULTS, **params}
-    esn = ESN(n_units=int(p["n_units"]), spectral_radius=p["spectral_radius"], leak_rate=p["leak_rate"],
-              input_scaling=p["input_scaling"], in_degree=int(p["in_degree"]), bias_scaling=p["bias_scaling"],
-              random_state=seed)
-    return ReservoirForecaster(esn, Ridge(alpha=p["alpha"], solver="svd"), washout=int(p["washout"]),
-                               squared=bool(p["squared"]))
+    return forecaster_from(nested(params), seed)
 
 
 def search_space(trial):
@@ -151,12 +184,29 @@ def key(params):
     return json.dumps({k: params[k] for k in sorted(params)}, sort_keys=True)
 
 
+def truth_horizons(tests, context, tol):
+    """VPT of each test trajectory (integrated at ``tol``) against an integration at ``tol / 100``
+    from the same point: how far the ground truth itself is right."""
+    from lorenz_precision import finer
+
+    return [float(valid_prediction_time(finer(X[context:], tol / 100), X[context:], criterion="error",
+                                        threshold=0.4, lyapunov_steps=LT_PER_STEP)) for X in tests]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=150, help="total trials of the study (resumes)")
     parser.add_argument("--timeout", type=float, default=None, help="stop starting trials after this many s")
     parser.add_argument("--storage", default="sqlite:///out/lorenz_tuned.db")
     parser.add_argument("--study", default="lorenz_tuned")
+    parser.add_argument("--readout", choices=("svd-path", "default"), default="svd-path",
+                        help="svd-path: Ridge(solver='svd'), alpha searched per trial; default: the "
+                             "forecaster's default readout (qr solve, alpha chosen on its held-out tail)")
+    parser.add_argument("--tol", type=float, default=1e-10,
+                        help="integration tolerance of all data (the package's default 1e-10)")
+    parser.add_argument("--params", metavar="FILE", help="replay the nested parameters stored in FILE "
+                        "(by --save-params) on the test ICs; no search")
+    parser.add_argument("--save-params", metavar="FILE", help="write the tuned nested parameters to FILE")
     parser.add_argument("--search-units", type=int, default=1000)
     parser.add_argument("--units", type=int, default=2000, help="final reservoir size (<= 2000)")
     parser.add_argument("--rescore", type=int, default=3, help="best trials re-scored at --units")
@@ -174,15 +224,104 @@ def main():
         parser.error("the task caps the reservoir at 2000 units")
     if set(args.val_seeds) & set(range(1, args.tests + 1)):
         parser.error("validation seeds must differ from the test seeds 1..tests")
+    stored = None
+    if args.params:
+        with open(args.params) as f:
+            stored = json.load(f)
+        args.tol = stored.get("data", {}).get("tol", args.tol)
 
     os.makedirs(args.out, exist_ok=True)
-    log_path = os.path.join(args.out, "lorenz_tuned_trials.jsonl")
     start_all = time.perf_counter()
     n = args.context + args.horizon
-    _, train = trajectory("Lorenz", n=args.train, pts_per_period=100, seed=0)
-    vals = [trajectory("Lorenz", n=n, pts_per_period=100, seed=s)[1] for s in args.val_seeds]
-    tests = [trajectory("Lorenz", n=n, pts_per_period=100, seed=s)[1] for s in range(1, args.tests + 1)]
+    data = lambda length, seed: trajectory("Lorenz", n=length, pts_per_period=100, seed=seed,  # noqa: E731
+                                           rtol=args.tol, atol=args.tol)[1]
+    train = data(args.train, 0)
+    vals = [data(n, s) for s in args.val_seeds]
+    tests = [data(n, s) for s in range(1, args.tests + 1)]
 
+    if stored is not None:
+        tuned, study_record, candidates = stored["params"], None, stored.get("candidates", [])
+        print(f"replaying {args.params}: {tuned}")
+    else:
+        tuned, study_record, candidates = search(args, train, vals)
+    units = tuned["reservoir__n_units"]
+
+    # 3. Test ICs.
+    rows = []
+
+    def evaluate(name, forecaster, seed):
+        t0 = time.perf_counter()
+        forecaster.fit(train)
+        fit_s = time.perf_counter() - t0
+        vpts = [vpt(forecaster, X, args.context, args.horizon) for X in tests]
+        row = {"model": name, "n_units": units, "seed": seed, "fit_seconds": fit_s, **summary(vpts)}
+        rows.append(row)
+        print(f"  {name} seed {seed}: median {row['median']:.2f} LT (fit {fit_s:.0f}s)", flush=True)
+        return forecaster
+
+    evaluate("default ESN (untuned)", ReservoirForecaster(ESN(n_units=units, random_state=0)), 0)
+    for seed in [0, *args.robust_seeds]:
+        fc = evaluate("tuned ESN", forecaster_from(tuned, seed), seed)
+        if seed == 0:
+            check = float(np.median([vpt(fc, X, args.context, args.horizon) for X in vals]))
+            rows[-1]["val_median_refit"] = check
+            print(f"  tuned model, seed 0: validation median {check:.2f} LT")
+    if args.ablation and tuned.get("readout") is not None:
+        # Which part pays: the solver alone (default reservoir, SVD readout at the tuned alpha) and
+        # the tuned reservoir with the default normal-equation readout (Ridge(1e-8), auto solver).
+        evaluate("default ESN + Ridge(svd)", ReservoirForecaster(ESN(n_units=units, random_state=0),
+                                                                 Ridge(**tuned["readout"])), 0)
+        evaluate("tuned ESN + Ridge(1e-8, auto)", forecaster_from({**tuned, "readout": {"alpha": 1e-8}}, 0), 0)
+    horizons = summary(truth_horizons(tests, args.context, args.tol))
+
+    wall = time.perf_counter() - start_all
+    print()
+    print(f"Lorenz-63, fit on {args.train} points (100 pts/period, integrated at {args.tol:g}), {args.tests} test "
+          f"ICs (seeds 1..{args.tests}), context {args.context}, horizon {args.horizon} steps = "
+          f"{args.horizon * LT_PER_STEP:.1f} LT, VPT at normalised error 0.4")
+    print(f"{'model':<30} {'N':>5} {'seed':>4} {'fit (s)':>8} {'median VPT (LT)':>16} {'IQR':>11}   per IC")
+    for r in rows:
+        iqr = f"{r['q1']:.1f}-{r['q3']:.1f}"
+        print(f"{r['model']:<30} {r['n_units']:>5} {r['seed']:>4} {r['fit_seconds']:>8.1f} {r['median']:>16.2f} "
+              f"{iqr:>11}   " + " ".join(f"{v:.1f}" for v in r["values"]))
+    print(f"{'truth (tol vs tol/100)':<30} {'':>5} {'':>4} {'':>8} {horizons['median']:>16.2f} "
+          f"{horizons['q1']:.1f}-{horizons['q3']:.1f}".ljust(11) + "   " +
+          " ".join(f"{v:.1f}" for v in horizons["values"]))
+    tuned_medians = [r["median"] for r in rows if r["model"] == "tuned ESN"]
+    print(f"tuned params: {tuned}")
+    print(f"tuned median over seeds {[0, *args.robust_seeds]}: {', '.join(f'{m:.1f}' for m in tuned_medians)} LT; "
+          f"bar >= 30 LT: {'met' if tuned_medians[0] >= 30 else 'NOT met'}; the truth itself is reliable for "
+          f"{horizons['median']:.1f} LT (a VPT beyond that cannot be checked on this data)")
+
+    result = {
+        "protocol": {"system": "Lorenz", "train": args.train, "pts_per_period": 100, "train_seed": 0, "tol": args.tol,
+                     "test_seeds": list(range(1, args.tests + 1)), "val_seeds": args.val_seeds,
+                     "context": args.context, "horizon": args.horizon, "criterion": "error", "threshold": 0.4,
+                     "lyapunov_times_per_step": LT_PER_STEP},
+        "study": study_record, "candidates": candidates, "tuned_params": tuned, "results": rows,
+        "truth_horizon": horizons, "wall_seconds": wall,
+        "versions": {"python": platform.python_version(), "numpy": np.__version__},
+    }
+    path = os.path.join(args.out, "lorenz_tuned.json")
+    with open(path, "w") as f:
+        json.dump(result, f, indent=1)
+    if args.save_params:
+        with open(args.save_params, "w") as f:
+            json.dump({"estimator": "reservoir.ReservoirForecaster(reservoir.ESN(random_state=seed))",
+                       "params": tuned, "data": {"system": "Lorenz", "train": args.train, "pts_per_period": 100,
+                                                 "train_seed": 0, "tol": args.tol},
+                       "validation_median_lt": rows[1].get("val_median_refit"), "val_seeds": args.val_seeds,
+                       "candidates": candidates}, f, indent=1)
+        print(f"saved the tuned parameters to {args.save_params}")
+    print(f"saved {path}; wall time {wall / 60:.1f} min")
+
+
+def search(args, train, vals):
+    """The Optuna study (resumable) and the re-scoring of its best trials at ``--units``;
+    returns ``(tuned nested params, study record, candidates)``."""
+    import optuna
+
+    log_path = os.path.join(args.out, f"{args.study}_trials.jsonl")
     records = {}
     if os.path.exists(log_path):
         with open(log_path) as f:
@@ -195,12 +334,19 @@ def main():
         k = (units, key(params))
         if k not in records:
             t0 = time.perf_counter()
-            scores = alpha_path({**params, "n_units": units}, seed, train, vals, args.context, args.horizon)
-            medians = {a: float(np.median(v)) for a, v in scores.items()}
-            best = max(medians, key=medians.get)
+            if args.readout == "svd-path":
+                scores = alpha_path({**params, "n_units": units}, seed, train, vals, args.context, args.horizon)
+                medians = {a: float(np.median(v)) for a, v in scores.items()}
+                best = max(medians, key=medians.get)
+                values = scores[best]
+            else:
+                fc = build({**params, "n_units": units, "readout": "default"}, seed).fit(train)
+                values = [vpt(fc, X, args.context, args.horizon) for X in vals]
+                best, medians = fc.alpha_, {f"{fc.alpha_:g}": float(np.median(values))}
             rec = {"n_units": units, "key": key(params), "params": params, "best_alpha": best,
-                   "val_median": medians[best], "val_medians": {f"{a:g}": m for a, m in medians.items()},
-                   "val_values": scores[best], "seconds": time.perf_counter() - t0}
+                   "val_median": float(np.median(values)), "val_medians": {f"{a:g}" if not isinstance(a, str) else a: m
+                                                                           for a, m in medians.items()},
+                   "val_values": values, "seconds": time.perf_counter() - t0}
             records[k] = rec
             with open(log_path, "a") as f:
                 f.write(json.dumps(rec) + "\n")
@@ -208,23 +354,17 @@ def main():
                   f"in {rec['seconds']:.0f}s  {params}", flush=True)
         return records[k]
 
-    # 1. The search.
     study = tune(SPEC, lambda p: scored(p, args.search_units)["val_median"], n_trials=max(args.trials, 1),
                  direction="maximize", storage=args.storage, study_name=args.study, seed=0,
-                 timeout=args.timeout) if args.trials > 0 else None
-    if study is None:
-        import optuna
-
-        study = optuna.load_study(study_name=args.study, storage=args.storage)
-    import optuna
-
+                 timeout=args.timeout) if args.trials > 0 else optuna.load_study(study_name=args.study,
+                                                                                  storage=args.storage)
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     ranked = sorted(complete, key=lambda t: t.value, reverse=True)
     search_seconds = sum((t.datetime_complete - t.datetime_start).total_seconds() for t in complete)
     print(f"study {args.study}: {len(study.trials)} trials ({len(complete)} complete), "
           f"{search_seconds / 60:.1f} min of trials; best val median {ranked[0].value:.2f} LT")
 
-    # 2. Re-score the best trials at the final size; pick the best on validation.
+    # Re-score the best trials at the final size; pick the best on validation.
     candidates = []
     for t in ranked[: args.rescore]:
         params = SPEC.search_space(optuna.trial.FixedTrial(t.params))
@@ -232,71 +372,15 @@ def main():
         if args.units != args.search_units:
             candidates.append(scored(params, args.units))
     chosen = max(candidates, key=lambda r: r["val_median"])
-    tuned = {**chosen["params"], "n_units": chosen["n_units"], "alpha": chosen["best_alpha"]}
+    flat = {**chosen["params"], "n_units": chosen["n_units"], "alpha": chosen["best_alpha"]}
+    if args.readout == "default":
+        flat["readout"] = "default"
+    tuned = nested(flat)
     print(f"chosen on validation: N={chosen['n_units']}, val median {chosen['val_median']:.2f} LT, {tuned}")
-
-    # 3. Test ICs.
-    rows = []
-
-    def evaluate(name, forecaster, units, seed):
-        t0 = time.perf_counter()
-        forecaster.fit(train)
-        fit_s = time.perf_counter() - t0
-        vpts = [vpt(forecaster, X, args.context, args.horizon) for X in tests]
-        row = {"model": name, "n_units": units, "seed": seed, "fit_seconds": fit_s, **summary(vpts)}
-        rows.append(row)
-        print(f"  {name} seed {seed}: median {row['median']:.2f} LT (fit {fit_s:.0f}s)", flush=True)
-        return row
-
-    evaluate("default ESN (untuned)", ReservoirForecaster(ESN(n_units=tuned["n_units"], random_state=0)),
-             tuned["n_units"], 0)
-    for seed in [0, *args.robust_seeds]:
-        fc = build(tuned, seed)
-        evaluate("tuned ESN", fc, tuned["n_units"], seed)
-        if seed == 0:
-            # The library's Ridge(solver="svd") fit must reproduce the search's validation score.
-            check = float(np.median([vpt(fc, X, args.context, args.horizon) for X in vals]))
-            rows[-1]["val_median_refit"] = check
-            print(f"  library refit: val median {check:.2f} LT (search: {chosen['val_median']:.2f})")
-    if args.ablation:
-        # Which part pays: the solver alone (default reservoir, SVD readout at the tuned alpha) and
-        # the tuned reservoir with the default normal-equation readout (Ridge(1e-8), auto solver).
-        evaluate("default ESN + Ridge(svd)",
-                 ReservoirForecaster(ESN(n_units=tuned["n_units"], random_state=0),
-                                     Ridge(alpha=tuned["alpha"], solver="svd")), tuned["n_units"], 0)
-        evaluate("tuned ESN + Ridge(1e-8, auto)",
-                 build(tuned, 0).set_params(readout=Ridge(alpha=1e-8)), tuned["n_units"], 0)
-
-    wall = time.perf_counter() - start_all
-    print()
-    print(f"Lorenz-63, fit on {args.train} points (100 pts/period), {args.tests} test ICs (seeds 1..{args.tests}), "
-          f"context {args.context}, horizon {args.horizon} steps = {args.horizon * LT_PER_STEP:.1f} LT, "
-          "VPT at normalised error 0.4")
-    print(f"{'model':<30} {'N':>5} {'seed':>4} {'fit (s)':>8} {'median VPT (LT)':>16} {'IQR':>11}   per IC")
-    for r in rows:
-        iqr = f"{r['q1']:.1f}-{r['q3']:.1f}"
-        print(f"{r['model']:<30} {r['n_units']:>5} {r['seed']:>4} {r['fit_seconds']:>8.1f} {r['median']:>16.2f} "
-              f"{iqr:>11}   " + " ".join(f"{v:.1f}" for v in r["values"]))
-    tuned_medians = [r["median"] for r in rows if r["model"] == "tuned ESN"]
-    print(f"tuned params: {tuned}")
-    print(f"bar (median >= 15 LT, seed 0): {'met' if tuned_medians[0] >= 15 else 'NOT met'}; "
-          f"over seeds {[0, *args.robust_seeds]}: {', '.join(f'{m:.1f}' for m in tuned_medians)}")
-
-    result = {
-        "protocol": {"system": "Lorenz", "train": args.train, "pts_per_period": 100, "train_seed": 0,
-                     "test_seeds": list(range(1, args.tests + 1)), "val_seeds": args.val_seeds,
-                     "context": args.context, "horizon": args.horizon, "criterion": "error", "threshold": 0.4,
-                     "lyapunov_times_per_step": LT_PER_STEP},
-        "study": {"name": args.study, "storage": args.storage, "trials": len(study.trials),
-                  "complete": len(complete), "search_units": args.search_units, "alphas": list(ALPHAS),
-                  "trial_seconds": search_seconds},
-        "candidates": candidates, "tuned_params": tuned, "results": rows, "wall_seconds": wall,
-        "versions": {"python": platform.python_version(), "numpy": np.__version__, "optuna": optuna.__version__},
-    }
-    path = os.path.join(args.out, "lorenz_tuned.json")
-    with open(path, "w") as f:
-        json.dump(result, f, indent=1)
-    print(f"saved {path}; wall time {wall / 60:.1f} min")
+    record = {"name": args.study, "storage": args.storage, "readout": args.readout, "trials": len(study.trials),
+              "complete": len(complete), "search_units": args.search_units, "trial_seconds": search_seconds,
+              "optuna": optuna.__version__}
+    return tuned, record, candidates
 
 
 if __name__ == "__main__":

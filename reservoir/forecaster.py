@@ -244,7 +244,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
                     nxt = scaled[i][lo + 1:hi + 1]
                     yield Z[lo - start:hi - start], nxt - scaled[i][lo:hi] if self.target == "increment" else nxt
 
-        return Reiterable(chunks)
+        return Reiterable(chunks, checked=True)
 
     def _check_jacobian_penalty(self):
         """``jacobian_penalty`` as a tuple of candidates (one unless the default readout

@@ -86,7 +86,7 @@ class ReservoirRegressor(RegressorMixin, ReservoirEstimatorBase):
                     Y = targets[i][lo:start + len(Z)]
                     yield Z[lo - start:], Y[:, 0] if self._y_was_1d else Y
 
-        self.readout_ = fit_readout(self._new_readout(), Reiterable(chunks))
+        self.readout_ = fit_readout(self._new_readout(), Reiterable(chunks, checked=True))
         return self
 
     def _check_targets(self, y, sequences, layout):

@@ -537,3 +537,28 @@ def test_same_seed_gives_the_same_numbers_and_threads_only_rounding(tmp_path):
     subprocess.run([sys.executable, str(script), str(tmp_path / "w.npy")], env=env, check=True, timeout=120)
     here = ESN(n_units=300, random_state=3).initialize(2)["W_val"]
     np.testing.assert_allclose(np.load(tmp_path / "w.npy"), here, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_state_check_bounds(dtype):
+    # Features are refused once one reaches 1e150 (the readout's products would overflow), or
+    # is NaN or infinite; float32 features up to their own maximum are fine.
+    from reservoir.estimator_base import _check_states
+
+    Z = np.full((300, 20), 0.5, dtype=dtype)
+    _check_states(Z)
+    if dtype == np.float64:
+        Z[7, 3] = 1e149
+        _check_states(Z)
+        Z[7, 3] = 2e150
+        with pytest.raises(ValueError, match="reservoir"):
+            _check_states(Z)
+    else:
+        Z[7, 3] = 1e38
+        _check_states(Z)
+    for bad in (np.nan, np.inf, -np.inf):
+        Z[7, 3] = bad
+        with pytest.raises(ValueError, match="reservoir"):
+            _check_states(Z)
+        with pytest.raises(ValueError, match="reservoir"):
+            _check_states(np.asfortranarray(Z))

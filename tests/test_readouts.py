@@ -324,3 +324,27 @@ def test_linear_weights_is_none_for_nonlinear_unfitted_or_classifiers():
     labels = (Y[:, 0] > np.median(Y[:, 0])).astype(int)
     assert linear_weights(sklm.LogisticRegression().fit(X, labels)) is None
     assert linear_weights(sklm.RidgeClassifier().fit(X, labels)) is None
+
+
+@pytest.mark.parametrize("solver", ["cholesky", "qr"])
+def test_checked_chunks_fit_the_same_model_without_rechecking(solver):
+    # An estimator's own harvest declares its chunks checked (Reiterable(checked=True)); Ridge
+    # then skips scikit-learn's per-chunk validation and must fit exactly the same model.
+    from reservoir.estimator_base import Reiterable
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(2600, 40))
+    y = X @ rng.normal(size=(40, 2)) + 0.01 * rng.normal(size=(2600, 2))
+    chunks = [(X[i:i + 700], y[i:i + 700]) for i in range(0, 2600, 700)]
+    plain = Ridge(alpha=1e-6, solver=solver).fit_streamed(chunks)
+    trusted = Ridge(alpha=1e-6, solver=solver).fit_streamed(Reiterable(lambda: iter(chunks), checked=True))
+    assert np.array_equal(plain.coef_, trusted.coef_) and np.array_equal(plain.intercept_, trusted.intercept_)
+    assert trusted.n_features_in_ == plain.n_features_in_ == 40
+
+
+def test_unchecked_chunks_are_still_validated():
+    X = np.ones((50, 3))
+    X[10, 1] = np.nan
+    for solver in ("cholesky", "qr"):
+        with pytest.raises(ValueError, match="NaN"):
+            Ridge(solver=solver).fit_streamed([(X, np.ones(50))])

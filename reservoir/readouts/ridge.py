@@ -198,13 +198,19 @@ class Ridge(RegressorMixin, BaseEstimator):
     def _block_sums(self, chunks, validate=False, **options):
         """The :data:`~reservoir.readouts.block_sums.Sums` of ``chunks`` (see
         ``_accumulate_blocks``), with ``BlockSums(**options)``; None for no rows."""
+        # Chunks that declare themselves checked (an estimator's own harvest, see
+        # reservoir.estimator_base.Reiterable) are not checked again: a pass over every chunk.
+        trusted = validate and getattr(chunks, "checked", False)
         with contextlib.ExitStack() as stack:
             sums = None
             filled = 0
             for X, y in chunks:
-                if validate:
+                reset = sums is None and not hasattr(self, "xtx_")
+                if trusted and reset:
+                    self.n_features_in_ = X.shape[1]
+                elif validate and not trusted:
                     X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64,
-                                         reset=sums is None and not hasattr(self, "xtx_"))
+                                         reset=reset)
                 if sums is None:
                     sums = stack.enter_context(BlockSums(X.shape[1], y.shape[1:], **options))
                     shapes = (_BLOCK_ROWS, X.shape[1]), (_BLOCK_ROWS,) + y.shape[1:]
