@@ -311,7 +311,10 @@ def main():
                        "params": tuned, "data": {"system": "Lorenz", "train": args.train, "pts_per_period": 100,
                                                  "train_seed": 0, "tol": args.tol},
                        "validation_median_lt": rows[1].get("val_median_refit"), "val_seeds": args.val_seeds,
-                       "candidates": candidates}, f, indent=1)
+                       "study": study_record, "candidates": candidates,
+                       "test_median_lt": {f"seed {r['seed']}": r["median"] for r in rows if r["model"] == "tuned ESN"},
+                       "untuned_test_median_lt": rows[0]["median"], "truth_horizon_median_lt": horizons["median"]},
+                      f, indent=1)
         print(f"saved the tuned parameters to {args.save_params}")
     print(f"saved {path}; wall time {wall / 60:.1f} min")
 
