@@ -120,9 +120,10 @@ class ReservoirForecaster(ReservoirEstimatorBase):
     univariate series, with more features than rows, penalties below 1e-10 interpolate the
     training data and diverge. So the default readout chooses: it fits
     ``Ridge(solver="qr")`` on the series without its last ``validation_fraction``, for
-    every penalty in :data:`DEFAULT_ALPHAS` at once (``Ridge.fit_path``), forecasts the
-    held-out steps in closed loop from the end of the rest, keeps the penalty with the
-    lowest mean clipped normalised error, and refits on the whole series with it. Series
+    every penalty in :data:`DEFAULT_ALPHAS` at once, forecasts the held-out steps in closed
+    loop from the end of the rest, keeps the penalty with the lowest mean clipped
+    normalised error, and refits on the whole series with it, from the same two passes over
+    the data (``Ridge.fit_holdout_path``). Series
     too short to hold out (fewer than ``washout + 2`` steps left) use
     ``alpha=FALLBACK_ALPHA``.
 
@@ -183,13 +184,14 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         scaled = [self._scale(s) for s in sequences]
         drives = [self._drive(d) for d in self._noisy(scaled)]
         self.alpha_, self.validation_errors_, self.jacobian_penalty_ = None, None, penalties[0]
+        fitted = None
         if self.readout is None:
-            self.alpha_, self.jacobian_penalty_, self.validation_errors_ = self._choose_penalties(
+            self.alpha_, self.jacobian_penalty_, self.validation_errors_, fitted = self._choose_penalties(
                 scaled, drives, penalties)
-            readout = default_readout(self.alpha_)
-        else:
-            readout = self._new_readout()
-        self.readout_, finals = self._fit_readout(readout, scaled, drives)
+        if fitted is None:
+            readout = default_readout(self.alpha_) if self.readout is None else self._new_readout()
+            fitted = self._fit_readout(readout, scaled, drives)
+        self.readout_, finals = fitted
         self.state_ = self._final_state(scaled[-1], finals[-1])
         self.last_input_ = self._history(scaled[-1])
         self.train_bound_ = float(max(np.abs(s).max() for s in scaled))
@@ -284,21 +286,25 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         return fit_readout(readout, chunks, penalty_rows=rows), finals
 
     def _choose_penalties(self, scaled, drives, penalties):
-        """The default readout's penalties ``(alpha, jacobian_penalty, validation errors)``:
-        the pair of ``DEFAULT_ALPHAS`` x ``penalties`` whose closed-loop forecast of the
-        held-out end of the last series is best (see Notes)."""
+        """The default readout's penalties and the readout fitted with them:
+        ``(alpha, jacobian_penalty, validation errors, (readout, final states))``, the pair of
+        ``DEFAULT_ALPHAS`` x ``penalties`` whose closed-loop forecast of the held-out end of
+        the last series is best (see Notes); the last item is None for series too short to
+        hold out (fitted afterwards with ``FALLBACK_ALPHA``)."""
         last = scaled[-1]
         n_held = int(round(self.validation_fraction * len(last)))
         if n_held < 1 or len(last) - n_held < self.washout + 2:
-            return FALLBACK_ALPHA, penalties[0], None
+            return FALLBACK_ALPHA, penalties[0], None, None
         head, held = scaled[:-1] + [last[:-n_held]], last[-n_held:]
-        finals = [None] * len(head)
         head_drives = drives[:-1] + [drives[-1][:-n_held]]
-        chunks = self._training_chunks(head, head_drives, finals)
-        readouts = [Ridge(solver="qr").fit_path(chunks, DEFAULT_ALPHAS,
-                                                penalty_rows=self._penalty_rows(head_drives, beta))
-                    for beta in penalties]
-        state = self._final_state(head[-1], finals[-1])
+        # The head's rows come first in the chunks of the whole series (row t predicts t + 1),
+        # so one pair of passes fits the path on the head and, after the choice, every row.
+        n_head = sum(max(len(s) - 1 - self.washout, 0) for s in head)
+        finals = [None] * len(scaled)
+        chunks = self._training_chunks(scaled, drives, finals)
+        readouts, refit = Ridge(solver="qr").fit_holdout_path(
+            chunks, DEFAULT_ALPHAS, n_head, [self._penalty_rows(head_drives, beta) for beta in penalties])
+        state = self._final_state(head[-1], run(self.reservoir_, self.reservoir_params_, head_drives[-1])[1])
         # The size of the attractor, from all of the last series (the held-out part can be short).
         scale = np.sqrt(np.mean(np.sum((last - last.mean(axis=0)) ** 2, axis=1)))
         box = None
@@ -311,8 +317,10 @@ class ReservoirForecaster(ReservoirEstimatorBase):
                                              box) for readout in path] for path in readouts])
         # argmin takes the first best: among equals, the first penalties (the strongest alpha).
         best_beta, best_alpha = np.unravel_index(int(np.argmin(errors)), errors.shape)
-        chosen = DEFAULT_ALPHAS[best_alpha], penalties[best_beta]
-        return chosen + (errors if isinstance(self.jacobian_penalty, (tuple, list, np.ndarray)) else errors[0],)
+        alpha, beta = DEFAULT_ALPHAS[best_alpha], penalties[best_beta]
+        readout = refit(alpha, self._penalty_rows(drives, beta))
+        errors = errors if isinstance(self.jacobian_penalty, (tuple, list, np.ndarray)) else errors[0]
+        return alpha, beta, errors, (readout, finals)
 
     def predict(self, X):
         """Teacher-forced one-step predictions: row t predicts ``X[t + 1]``."""

@@ -348,3 +348,52 @@ def test_unchecked_chunks_are_still_validated():
     for solver in ("cholesky", "qr"):
         with pytest.raises(ValueError, match="NaN"):
             Ridge(solver=solver).fit_streamed([(X, np.ones(50))])
+
+
+def _lorenz_features(n_units=150, n=3000):
+    # Reservoir features of noiseless chaos: squared states, nearly rank-deficient.
+    from reservoir import ESN, ReservoirForecaster
+    from reservoir.chaos import trajectory
+    from reservoir.readouts.protocol import concatenate_chunks
+
+    _, series = trajectory("Lorenz", n=n, pts_per_period=100, seed=0)
+    fc = ReservoirForecaster(ESN(n_units=n_units, random_state=0), Ridge(1e-6)).fit(series)
+    scaled = [fc._scale(series)]
+    return fc, scaled, concatenate_chunks(fc._training_chunks(scaled, scaled, [None]))
+
+
+@pytest.mark.parametrize("alpha, tolerance", [(1e-1, 1e-11), (1e-2, 1e-11), (1e-4, 3e-8), (1e-6, 1e-9),
+                                              (1e-8, 1e-11), (1e-10, 1e-11)])
+def test_qr_matches_the_svd_at_every_penalty(alpha, tolerance):
+    # Small penalties are solved in the preconditioned basis, large ones by the normal
+    # equations of w (their rounding falls with the penalty, the basis's grows; they cross
+    # near sqrt(eps) times the largest eigenvalue, here about 1e-3): the predictions equal
+    # the SVD's to about 1e-8 of their scale near the crossover and far better away from it
+    # (they were 6e-7 off at 1e-2 and 6e-6 at 1e-1 when the basis solved every penalty).
+    _, _, (X, y) = _lorenz_features()
+    reference = Ridge(alpha=alpha, solver="svd").fit(X, y).predict(X)
+    scale = np.abs(reference).max()
+    for model in (Ridge(alpha=alpha, solver="qr").fit(X, y), Ridge(solver="qr").fit_path([(X, y)], [alpha])[0]):
+        assert np.abs(model.predict(X) - reference).max() < tolerance * scale
+
+
+def test_holdout_path_equals_a_path_on_the_head_and_a_refit_on_all():
+    from reservoir.readouts.protocol import concatenate_chunks
+
+    fc, scaled, (X, y) = _lorenz_features()
+    n_held = 600
+    head = [scaled[0][:-n_held]]
+    head_X, head_y = concatenate_chunks(fc._training_chunks(head, head, [None]))
+    alphas = [1e-2, 1e-6, 1e-10, 0.0]
+    [path], refit = Ridge(solver="qr").fit_holdout_path([(X, y)], alphas, n_head=len(head_X))
+    for model, reference in zip(path, Ridge(solver="qr").fit_path([(head_X, head_y)], alphas)):
+        assert model.n_samples_seen_ == len(head_X)
+        expected = reference.predict(head_X)
+        assert np.abs(model.predict(head_X) - expected).max() < 1e-9 * np.abs(expected).max()
+    full, expected = refit(1e-6), Ridge(alpha=1e-6, solver="qr").fit(X, y).predict(X)
+    assert full.n_samples_seen_ == len(X) and full.alpha == 1e-6
+    assert np.abs(full.predict(X) - expected).max() < 1e-9 * np.abs(expected).max()
+    with pytest.raises(ValueError, match="n_head"):
+        Ridge(solver="qr").fit_holdout_path([(X, y)], alphas, n_head=0)
+    with pytest.raises(ValueError, match="n_head"):
+        Ridge(solver="qr").fit_holdout_path([(X, y)], alphas, n_head=len(X))

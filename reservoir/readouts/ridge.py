@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..validation import Boolean, Interval, Options, validate_parameters
 from .blas_threads import blas_threads
 from .block_sums import BlockSums, block_products, solve_upper_right
-from .cholesky_qr import change_of_basis, shifted_cholesky, solve_in_basis
+from .cholesky_qr import change_of_basis, largest_eigenvalue, shifted_cholesky, solve_in_basis
 from .protocol import concatenate_chunks
 from .ridge_solvers import check_penalty_rows, cholesky_solve, eigh_solve, svd_solve
 
@@ -29,6 +29,51 @@ def _check_reiterable(chunks, reader):
     if isinstance(chunks, collections.abc.Iterator):
         raise ValueError(f"chunks: {reader} reads the chunks twice; pass a list or a re-iterable "
                          "object whose __iter__ starts again, not a generator or iterator")
+
+
+#: The sums of the two passes of the qr solve (``Ridge._qr_sums``): the change of basis
+#: ``factor`` (and ``largest``, the largest eigenvalue of RᵀR), the means of all rows, the
+#: scale (trace) of their scatter, and per part of the rows
+#: (all, or head and tail) the sums of pass one and of pass two.
+_QRSums = collections.namedtuple("_QRSums", "factor largest x_mean y_mean scale firsts seconds")
+
+
+def _combined(parts):
+    """The field-by-field total of several ``Sums``."""
+    first, *others = parts
+    return first._replace(**{field: sum((getattr(part, field) for part in others), getattr(first, field))
+                             for field in first._fields})
+
+
+class _Blocks:
+    """Rows re-blocked into exactly ``_BLOCK_ROWS`` rows per block for a ``BlockSums``,
+    whatever the chunk sizes (see ``Ridge._accumulate_blocks``)."""
+
+    def __init__(self, sums):
+        self.sums = sums
+        self.filled = 0
+        self.buffers = None
+
+    def add(self, X, y):
+        start = 0
+        while start < len(X):
+            if self.buffers is None:
+                self.buffers = (self.sums.free_buffers.pop() if self.sums.free_buffers else
+                                (np.empty((_BLOCK_ROWS, X.shape[1])), np.empty((_BLOCK_ROWS,) + y.shape[1:])))
+            buffer_x, buffer_y = self.buffers
+            take = min(_BLOCK_ROWS - self.filled, len(X) - start)
+            buffer_x[self.filled:self.filled + take] = X[start:start + take]
+            buffer_y[self.filled:self.filled + take] = y[start:start + take]
+            self.filled, start = self.filled + take, start + take
+            if self.filled == _BLOCK_ROWS:
+                self.sums.submit(buffer_x, buffer_y)
+                self.buffers, self.filled = None, 0
+
+    def result(self):
+        if self.filled:
+            buffer_x, buffer_y = self.buffers
+            self.sums.submit(buffer_x[:self.filled], buffer_y[:self.filled])
+        return self.sums.result()
 
 
 class Ridge(RegressorMixin, BaseEstimator):
@@ -195,44 +240,49 @@ class Ridge(RegressorMixin, BaseEstimator):
         if sums is not None:
             self._add_statistics(*sums[:5])
 
-    def _block_sums(self, chunks, validate=False, **options):
+    def _block_sums(self, chunks, validate=False, boundary=None, **options):
         """The :data:`~reservoir.readouts.block_sums.Sums` of ``chunks`` (see
-        ``_accumulate_blocks``), with ``BlockSums(**options)``; None for no rows."""
+        ``_accumulate_blocks``), with ``BlockSums(**options)``; None for no rows.
+
+        With ``boundary`` (a number of rows), the rows before it and the rows from it on are
+        summed apart, each in its own blocks: returns ``[head, tail]`` (None for no rows).
+        """
         # Chunks that declare themselves checked (an estimator's own harvest, see
         # reservoir.estimator_base.Reiterable) are not checked again: a pass over every chunk.
         trusted = validate and getattr(chunks, "checked", False)
+        segments = []
         with contextlib.ExitStack() as stack:
-            sums = None
-            filled = 0
+            blocks, seen, width = None, 0, None
             for X, y in chunks:
-                reset = sums is None and not hasattr(self, "xtx_")
+                reset = width is None and not hasattr(self, "xtx_")
                 if trusted and reset:
                     self.n_features_in_ = X.shape[1]
                 elif validate and not trusted:
                     X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64,
                                          reset=reset)
-                if sums is None:
-                    sums = stack.enter_context(BlockSums(X.shape[1], y.shape[1:], **options))
-                    shapes = (_BLOCK_ROWS, X.shape[1]), (_BLOCK_ROWS,) + y.shape[1:]
-                    buffer_x, buffer_y = np.empty(shapes[0]), np.empty(shapes[1])
-                elif X.shape[1] != buffer_x.shape[1] or y.shape[1:] != buffer_y.shape[1:]:
+                if width is None:
+                    width = (X.shape[1], y.shape[1:])
+                elif (X.shape[1], y.shape[1:]) != width:
                     raise ValueError("chunks: every chunk must have the same number of features and targets")
                 start = 0
                 while start < len(X):
-                    take = min(_BLOCK_ROWS - filled, len(X) - start)
-                    buffer_x[filled:filled + take] = X[start:start + take]
-                    buffer_y[filled:filled + take] = y[start:start + take]
-                    filled, start = filled + take, start + take
-                    if filled == _BLOCK_ROWS:
-                        sums.submit(buffer_x, buffer_y)
-                        buffer_x, buffer_y = (sums.free_buffers.pop() if sums.free_buffers
-                                              else (np.empty(shapes[0]), np.empty(shapes[1])))
-                        filled = 0
-            if sums is None:
-                return None
-            if filled:
-                sums.submit(buffer_x[:filled], buffer_y[:filled])
-            return sums.result()
+                    if blocks is None:
+                        blocks = _Blocks(stack.enter_context(BlockSums(width[0], width[1], **options)))
+                    take = len(X) - start
+                    if boundary is not None and seen < boundary:
+                        take = min(take, boundary - seen)
+                    blocks.add(X[start:start + take], y[start:start + take])
+                    start, seen = start + take, seen + take
+                    if seen == boundary:
+                        segments.append(blocks.result())
+                        blocks = None
+            if boundary is not None and seen < boundary:
+                raise ValueError(f"chunks gave {seen} rows, fewer than the {boundary} before the boundary")
+            if blocks is not None:
+                segments.append(blocks.result())
+        if boundary is None:
+            return segments[0] if segments else None
+        return segments + [None] * (2 - len(segments))
 
     def _reset_statistics(self):
         for name in ("xtx_", "xty_", "x_sum_", "y_sum_", "n_samples_seen_", "coef_", "intercept_"):
@@ -289,7 +339,7 @@ class Ridge(RegressorMixin, BaseEstimator):
 
         The penalties share the change of basis and the sums; each costs one F x F
         factorisation, no pass over the data. This is how a penalty is chosen on validation
-        data (``ReservoirForecaster`` does so by default).
+        data (``ReservoirForecaster`` does so by default, with :meth:`fit_holdout_path`).
 
         Returns
         -------
@@ -306,68 +356,167 @@ class Ridge(RegressorMixin, BaseEstimator):
 
         ``penalty_rows`` adds the same extra penalty to every fit, as in ``fit_streamed``.
         """
+        alphas = self._check_path(chunks, alphas, "fit_path")
+        sums = self._qr_sums(chunks, validate=True)
+        return self._path_models(sums, alphas, penalty_rows)
+
+    def fit_holdout_path(self, chunks, alphas, n_head, head_penalty_rows=(None,)):
+        """A penalty path fitted on the first ``n_head`` rows of ``chunks`` and, from the same
+        two passes, the fit on every row: a penalty chosen on the held-out rows is refitted
+        on all of them for the cost of one ``fit_path`` (``ReservoirForecaster`` does this).
+
+        The head's solutions are centred on the head's own means; they equal
+        ``fit_path`` on the head rows alone to the accuracy of the solve, and ``refit`` equals
+        ``Ridge(alpha, solver="qr").fit_streamed(chunks)`` to the same accuracy (the sums are
+        blocked differently at the boundary, so the bits may differ).
+
+        Parameters
+        ----------
+        chunks : list or re-iterable of (X, y)
+        alphas : sequence of float
+        n_head : int
+            Rows of the head (the first rows of ``chunks``); at least one row must follow.
+        head_penalty_rows : sequence of (None or ndarray)
+            One path per entry, each with these penalty rows (as ``fit_streamed``'s
+            ``penalty_rows``).
+
+        Returns
+        -------
+        paths : list of list of Ridge
+            ``paths[k][j]``: this ridge with ``alphas[j]``, fitted on the head with
+            ``head_penalty_rows[k]``.
+        refit : callable
+            ``refit(alpha, penalty_rows=None)``: this ridge with ``alpha``, fitted on every row.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> y = X @ np.array([1.0, -2.0, 0.5]) + 0.1 * np.random.default_rng(1).normal(size=100)
+        >>> [path], refit = Ridge(solver="qr").fit_holdout_path([(X, y)], [1.0, 0.0], n_head=80)
+        >>> head = Ridge(alpha=1.0, solver="qr").fit(X[:80], y[:80])
+        >>> bool(np.allclose(path[0].coef_, head.coef_)), path[0].n_samples_seen_
+        (True, 80)
+        >>> full = refit(1.0)
+        >>> bool(np.allclose(full.coef_, Ridge(alpha=1.0, solver="qr").fit(X, y).coef_)), full.n_samples_seen_
+        (True, 100)
+        """
+        alphas = self._check_path(chunks, alphas, "fit_holdout_path")
+        if isinstance(n_head, bool) or not isinstance(n_head, (int, np.integer)) or n_head < 1:
+            raise ValueError(f"n_head must be a positive integer, got {n_head!r}")
+        sums = self._qr_sums(chunks, validate=True, boundary=int(n_head))
+        paths = [self._path_models(sums, alphas, rows, head=True) for rows in head_penalty_rows]
+
+        def refit(alpha, penalty_rows=None):
+            [model] = self._path_models(sums, [alpha], penalty_rows)
+            return model
+
+        return paths, refit
+
+    def _check_path(self, chunks, alphas, caller):
         if self.solver != "qr":
-            raise ValueError(f"fit_path needs solver='qr', got solver={self.solver!r}")
+            raise ValueError(f"{caller} needs solver='qr', got solver={self.solver!r}")
         alphas = list(alphas)
         if not alphas:
             raise ValueError("alphas is empty: give at least one penalty")
-        models = [clone(self).set_params(alpha=alpha) for alpha in alphas]
-        for model in models:
-            validate_parameters(model)
-        _check_reiterable(chunks, "fit_path")
-        coefs, x_mean, y_mean, n_samples = self._qr_passes(chunks, alphas, validate=True, penalty_rows=penalty_rows)
-        for model, coef in zip(models, coefs):
+        for alpha in alphas:
+            validate_parameters(clone(self).set_params(alpha=alpha))
+        _check_reiterable(chunks, caller)
+        return alphas
+
+    def _path_models(self, sums, alphas, penalty_rows=None, head=False):
+        """One fitted copy of this ridge per penalty, solved from the pass sums ``sums``
+        (on the head rows with ``head``)."""
+        coefs, x_mean, y_mean, n_samples = self._qr_solve(sums, alphas, penalty_rows, head)
+        models = []
+        for alpha, coef in zip(alphas, coefs):
+            model = clone(self).set_params(alpha=alpha)
             model.n_features_in_ = self.n_features_in_
             model.n_samples_seen_ = n_samples
             model._set_solution(coef, x_mean, y_mean, "qr")
+            models.append(model)
         return models
 
     def _fit_qr(self, chunks, validate=False, penalty_rows=None):
-        [coef], x_mean, y_mean, n_samples = self._qr_passes(chunks, [self.alpha], validate, penalty_rows)
+        sums = self._qr_sums(chunks, validate)
+        [coef], x_mean, y_mean, n_samples = self._qr_solve(sums, [self.alpha], penalty_rows)
         self.n_samples_seen_ = n_samples
         self._set_solution(coef, x_mean, y_mean, "qr")
 
-    def _qr_passes(self, chunks, alphas, validate, penalty_rows=None):
-        """The two-pass shifted Cholesky-QR solve (:mod:`.cholesky_qr`); returns
-        ``(coefs, x_mean, y_mean, n_samples)`` with one coefficient array per penalty.
+    def _qr_sums(self, chunks, validate, boundary=None):
+        """The two passes of the shifted Cholesky-QR solve (:mod:`.cholesky_qr`).
 
         Pass one takes the means of all rows and, as the preconditioner, the scatter of
         about a third of the blocks (``BlockSums(gram_sample=True)``: it only has to be close
         to the whole Gram matrix, not equal to it); pass two reads ``chunks`` again in the
-        preconditioned basis. ``penalty_rows`` B are mapped to that basis like the rows
-        (uncentred: ``B R⁻¹``) and their products added to the penalty.
+        preconditioned basis. With ``boundary``, both passes sum the rows before it and the
+        rows from it on apart (the head's solve needs its own sums).
         """
-        first = self._block_sums(chunks, validate, gram_sample=True)
-        if first is None:
+        first = self._block_sums(chunks, validate, boundary, gram_sample=True)
+        firsts = [first] if boundary is None else first
+        if firsts[0] is None:
             raise ValueError("chunks is empty: there is nothing to fit")
-        n_samples, n_features = first.n_samples, len(first.xtx)
+        if firsts[-1] is None:
+            raise ValueError(f"chunks: no rows after the first n_head = {boundary}; the refit needs some")
+        whole = _combined(firsts)
+        n_samples, n_features = whole.n_samples, len(whole.xtx)
         if self.fit_intercept:
-            x_mean, y_mean = first.x_sum / n_samples, first.y_sum / n_samples
+            x_mean, y_mean = whole.x_sum / n_samples, whole.y_sum / n_samples
         else:
-            x_mean, y_mean = np.zeros(n_features), np.zeros_like(first.y_sum)
+            x_mean, y_mean = np.zeros(n_features), np.zeros_like(whole.y_sum)
         # The scatter of the sampled rows about the mean of all rows, scaled to all rows.
-        share = n_samples / first.gram_rows
-        cross = np.outer(x_mean, first.gram_x_sum)
-        scatter = share * (first.xtx - cross - cross.T + first.gram_rows * np.outer(x_mean, x_mean))
-        scale = max(share * np.trace(first.xtx), np.finfo(float).tiny)
-        # alpha = 0 is regularised at the rounding level, the cut-off of lstsq (see solver).
-        floor = (np.finfo(float).eps * max(n_samples, n_features)) ** 2 * scale
+        share = n_samples / whole.gram_rows
+        cross = np.outer(x_mean, whole.gram_x_sum)
+        scatter = share * (whole.xtx - cross - cross.T + whole.gram_rows * np.outer(x_mean, x_mean))
+        scale = max(share * np.trace(whole.xtx), np.finfo(float).tiny)
         with blas_threads(n_features):
             # Ten times eps: the rounding of the (sampled, centred) scatter; smaller shifts
             # rarely factor, and each failed attempt costs a factorisation.
             factor, _ = shifted_cholesky(scatter, 10 * np.finfo(float).eps * scale)
-        second = self._block_sums(chunks, validate, transform=change_of_basis(x_mean, y_mean, factor))
-        if second is None or second.n_samples != n_samples:
-            raise ValueError(f"chunks gave {0 if second is None else second.n_samples} rows on the second "
-                             f"pass of solver='qr' and {n_samples} on the first: they must give the same "
-                             "data twice")
-        qtq = second.xtx
+        second = self._block_sums(chunks, validate, boundary, transform=change_of_basis(x_mean, y_mean, factor))
+        seconds = [second] if boundary is None else second
+        for one, two in zip(firsts, seconds):
+            rows = 0 if two is None else two.n_samples
+            if rows != one.n_samples:
+                raise ValueError(f"chunks gave {rows} rows on the second pass of solver='qr' and "
+                                 f"{one.n_samples} on the first: they must give the same data twice")
+        return _QRSums(factor, largest_eigenvalue(factor), x_mean, y_mean, scale, firsts, seconds)
+
+    def _qr_solve(self, sums, alphas, penalty_rows=None, head=False):
+        """``(coefs, x_mean, y_mean, n_samples)`` of the penalties ``alphas`` from the pass
+        sums (all rows, or with ``head`` the rows before the boundary), one coefficient array
+        per penalty. ``penalty_rows`` B are mapped to the basis like the rows (uncentred:
+        ``B R⁻¹``) and their products added."""
+        n_all = sum(part.n_samples for part in sums.firsts)
+        if not head:
+            parts = sums.seconds
+            qtq, qty = parts[0].xtx, parts[0].xty
+            for part in parts[1:]:
+                qtq, qty = qtq + part.xtx, qty + part.xty
+            x_mean, y_mean, n_samples, scale = sums.x_mean, sums.y_mean, n_all, sums.scale
+        else:
+            first, second = sums.firsts[0], sums.seconds[0]
+            n_samples, scale = first.n_samples, sums.scale * first.n_samples / n_all
+            qtq, qty = second.xtx, second.xty
+            if self.fit_intercept:
+                # Re-centred on the head's own means (in the basis, the head's mean row is
+                # small: the means of all rows were subtracted).
+                q_mean, r_mean = second.x_sum / n_samples, second.y_sum / n_samples
+                qtq = qtq - n_samples * np.outer(q_mean, q_mean)
+                qty = qty - n_samples * np.multiply.outer(q_mean, r_mean)
+                x_mean, y_mean = first.x_sum / n_samples, first.y_sum / n_samples
+            else:
+                x_mean, y_mean = sums.x_mean, sums.y_mean
+        n_features = len(qtq)
         if penalty_rows is not None:
             rows = np.array(check_penalty_rows(penalty_rows, n_features), order="C", copy=True)
-            solve_upper_right(rows, factor)
+            solve_upper_right(rows, sums.factor)
             qtq = qtq + rows.T @ rows
+        # alpha = 0 is regularised at the rounding level, the cut-off of lstsq (see solver).
+        floor = (np.finfo(float).eps * max(n_samples, n_features)) ** 2 * scale
         with blas_threads(n_features):
-            coefs = solve_in_basis(qtq, second.xty, factor, [alpha or floor for alpha in alphas])
+            coefs = solve_in_basis(qtq, qty, sums.factor, [alpha or floor for alpha in alphas],
+                                   crossover=np.sqrt(np.finfo(float).eps) * sums.largest * n_samples / n_all)
         return coefs, x_mean, y_mean, n_samples
 
     def _solve_svd(self, X, y):
