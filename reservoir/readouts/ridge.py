@@ -32,10 +32,21 @@ def _check_reiterable(chunks, reader):
 
 
 #: The sums of the two passes of the qr solve (``Ridge._qr_sums``): the change of basis
-#: ``factor`` (and ``largest``, the largest eigenvalue of RᵀR), the means of all rows, the
-#: scale (trace) of their scatter, and per part of the rows
+#: ``factor``, the means of all rows, the scale (trace) of their scatter, and per part of
+#: the rows
 #: (all, or head and tail) the sums of pass one and of pass two.
-_QRSums = collections.namedtuple("_QRSums", "factor largest x_mean y_mean scale firsts seconds")
+_QRSums = collections.namedtuple("_QRSums", "factor x_mean y_mean scale firsts seconds")
+
+
+def _crossover(factor, largest_alpha, share):
+    """The penalty from which :func:`~.cholesky_qr.solve_in_basis` solves the normal
+    equations of ``w``: sqrt(eps) times the largest eigenvalue of the rows' Gram matrix (``RᵀR``
+    times ``share``, the part of the rows solved for). The eigenvalue is estimated only when
+    ``largest_alpha`` may reach it: it lies between the trace and the trace / F."""
+    trace = share * float(np.einsum("ij,ij->", factor, factor))
+    if largest_alpha < np.sqrt(np.finfo(float).eps) * trace / len(factor):
+        return np.inf
+    return np.sqrt(np.finfo(float).eps) * share * largest_eigenvalue(factor)
 
 
 def _combined(parts):
@@ -480,7 +491,7 @@ class Ridge(RegressorMixin, BaseEstimator):
             if rows != one.n_samples:
                 raise ValueError(f"chunks gave {rows} rows on the second pass of solver='qr' and "
                                  f"{one.n_samples} on the first: they must give the same data twice")
-        return _QRSums(factor, largest_eigenvalue(factor), x_mean, y_mean, scale, firsts, seconds)
+        return _QRSums(factor, x_mean, y_mean, scale, firsts, seconds)
 
     def _qr_solve(self, sums, alphas, penalty_rows=None, head=False):
         """``(coefs, x_mean, y_mean, n_samples)`` of the penalties ``alphas`` from the pass
@@ -514,9 +525,10 @@ class Ridge(RegressorMixin, BaseEstimator):
             qtq = qtq + rows.T @ rows
         # alpha = 0 is regularised at the rounding level, the cut-off of lstsq (see solver).
         floor = (np.finfo(float).eps * max(n_samples, n_features)) ** 2 * scale
+        alphas = [alpha or floor for alpha in alphas]
         with blas_threads(n_features):
-            coefs = solve_in_basis(qtq, qty, sums.factor, [alpha or floor for alpha in alphas],
-                                   crossover=np.sqrt(np.finfo(float).eps) * sums.largest * n_samples / n_all)
+            coefs = solve_in_basis(qtq, qty, sums.factor, alphas,
+                                   crossover=_crossover(sums.factor, max(alphas), n_samples / n_all))
         return coefs, x_mean, y_mean, n_samples
 
     def _solve_svd(self, X, y):
