@@ -23,7 +23,9 @@ ill-conditioned matrices", SIAM J. Sci. Comput. 2020):
    resolved down to :math:`\sigma^2 \approx \epsilon s`, i.e. at the level of a QR of X.
 3. With :math:`w = R_1^{-1} v` the ridge problem reads
    :math:`\min_v \|Q_1 v - y_c\|^2 + \alpha \|R_1^{-1} v\|^2`, a well-scaled
-   positive definite system solved by Cholesky (:func:`solve_in_basis`).
+   positive definite system solved by Cholesky (:func:`solve_in_basis`); large penalties
+   (from about sqrt(eps) times the largest eigenvalue of the Gram matrix) by the normal
+   equations of ``w`` instead, which are accurate there while that system is not.
 
 The rows of the regularisation are exact (``alpha`` is applied through
 :math:`R_1^{-\top} R_1^{-1}`, not added to the rounded Gram matrix), the intercept comes

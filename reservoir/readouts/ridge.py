@@ -33,8 +33,7 @@ def _check_reiterable(chunks, reader):
 
 #: The sums of the two passes of the qr solve (``Ridge._qr_sums``): the change of basis
 #: ``factor``, the means of all rows, the scale (trace) of their scatter, and per part of
-#: the rows
-#: (all, or head and tail) the sums of pass one and of pass two.
+#: the rows (all, or head and tail) the sums of pass one and of pass two.
 _QRSums = collections.namedtuple("_QRSums", "factor x_mean y_mean scale firsts seconds")
 
 
