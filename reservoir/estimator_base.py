@@ -138,7 +138,7 @@ class ReservoirEstimatorBase(BaseEstimator):
             _check_states(f)
         return features, finals
 
-    def _harvest_chunks(self, scaled_sequences, finals):
+    def _harvest_chunks(self, scaled_sequences, finals, marks=None, marked=None):
         """Yield ``(i, start, Z)``: augmented features ``Z`` of steps ``start, start + 1, ...``
         of sequence ``i``, never more than about ``STREAM_CHUNK`` steps at once.
 
@@ -146,9 +146,12 @@ class ReservoirEstimatorBase(BaseEstimator):
         as one run: the scan is sequential anyway), each written straight into one augmented
         buffer that is reused for the next chunk: consumers copy what they keep (``Ridge``
         copies each chunk into its blocks). Shorter ones are grouped and run batched.
-        ``finals[i]`` receives each final state.
+        ``finals[i]`` receives each final state. ``marks`` (a dict ``{i: t}``) asks for the
+        state of sequence ``i`` after its first ``t`` steps as well (``0 < t < len``): a chunk
+        ends there, and ``marked[i]`` receives it.
         """
         chunk = STREAM_CHUNK
+        marks = {} if marks is None else marks
         group = []
 
         def flush():
@@ -161,7 +164,8 @@ class ReservoirEstimatorBase(BaseEstimator):
             group.clear()
 
         for i, seq in enumerate(scaled_sequences):
-            if len(seq) <= chunk:
+            mark = marks.get(i)
+            if len(seq) <= chunk and mark is None:
                 group.append(i)
                 if sum(len(scaled_sequences[j]) for j in group) >= chunk:
                     yield from flush()
@@ -169,9 +173,11 @@ class ReservoirEstimatorBase(BaseEstimator):
             # Keep the order of the sequences (the readout then sums in the same order).
             yield from flush()
             state, buffer = None, None
-            for start in range(0, len(seq), chunk):
-                part = seq[start:start + chunk]
-                Z, state, buffer = self._augmented_run(part, state, buffer)
+            starts = sorted(set(range(0, len(seq), chunk)) | ({mark} if mark is not None else set()))
+            for start, end in zip(starts, starts[1:] + [len(seq)]):
+                Z, state, buffer = self._augmented_run(seq[start:end], state, buffer)
+                if end == mark:
+                    marked[i] = state
                 yield i, start, Z
             finals[i] = state
         if group:

@@ -234,13 +234,13 @@ class ReservoirForecaster(ReservoirEstimatorBase):
             return state
         return run(self.reservoir_, self.reservoir_params_, self._drive(series))[1]
 
-    def _training_chunks(self, scaled, drives, finals):
+    def _training_chunks(self, scaled, drives, finals, marks=None, marked=None):
         """Re-iterable ``(features, next inputs)`` chunks of the (scaled) series, the
         reservoir driven by ``drives``; each pass over them fills ``finals`` with the final
-        states."""
+        states (and ``marked`` with the states at ``marks``, see ``_harvest_chunks``)."""
         def chunks():
             # Features after input t predict input t + 1 (the clean one, with training noise).
-            for i, start, Z in self._harvest_chunks(drives, finals):
+            for i, start, Z in self._harvest_chunks(drives, finals, marks, marked):
                 lo, hi = max(start, self.washout), min(start + len(Z), len(scaled[i]) - 1)
                 if hi > lo:
                     nxt = scaled[i][lo + 1:hi + 1]
@@ -300,11 +300,12 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         # The head's rows come first in the chunks of the whole series (row t predicts t + 1),
         # so one pair of passes fits the path on the head and, after the choice, every row.
         n_head = sum(max(len(s) - 1 - self.washout, 0) for s in head)
-        finals = [None] * len(scaled)
-        chunks = self._training_chunks(scaled, drives, finals)
+        finals, marked = [None] * len(scaled), {}
+        # The passes also give the state at the end of the head (a chunk ends there).
+        chunks = self._training_chunks(scaled, drives, finals, {len(scaled) - 1: len(head[-1])}, marked)
         readouts, refit = Ridge(solver="qr").fit_holdout_path(
             chunks, DEFAULT_ALPHAS, n_head, [self._penalty_rows(head_drives, beta) for beta in penalties])
-        state = self._final_state(head[-1], run(self.reservoir_, self.reservoir_params_, head_drives[-1])[1])
+        state = self._final_state(head[-1], marked[len(scaled) - 1])
         # The size of the attractor, from all of the last series (the held-out part can be short).
         scale = np.sqrt(np.mean(np.sum((last - last.mean(axis=0)) ** 2, axis=1)))
         box = None

@@ -431,3 +431,22 @@ def test_forecast_arguments_and_fitting_state():
         ReservoirRegressor().predict(series)
     with pytest.raises(NotFittedError):
         ReservoirClassifier().predict([series])
+
+
+def test_harvest_chunks_mark_gives_the_state_inside_a_sequence():
+    # The default forecaster's held-out validation starts from the state at the end of the
+    # head, taken from the same streamed pass (a chunk ends at the mark), not a second run.
+    from reservoir import ESN, ReservoirForecaster
+    from reservoir.runner import run
+
+    series = np.sin(np.arange(2500)[:, None] * np.array([[0.05, 0.031]]))
+    fc = ReservoirForecaster(ESN(n_units=40, random_state=0), Ridge(1e-6)).fit(series)
+    scaled = [fc._scale(series)]
+    plain, marked_finals, marked = [], [None], {}
+    for _, start, Z in fc._harvest_chunks(scaled, [None]):
+        plain.append((start, Z.copy()))
+    with_mark = [(start, Z.copy()) for _, start, Z in fc._harvest_chunks(scaled, marked_finals, {0: 1700}, marked)]
+    assert np.array_equal(np.concatenate([Z for _, Z in plain]), np.concatenate([Z for _, Z in with_mark]))
+    assert 1700 in [start for start, _ in with_mark]
+    expected = run(fc.reservoir_, fc.reservoir_params_, scaled[0][:1700])[1]
+    assert np.allclose(np.asarray(marked[0]), np.asarray(expected), rtol=0, atol=1e-12)

@@ -277,7 +277,9 @@ class Ridge(RegressorMixin, BaseEstimator):
                 start = 0
                 while start < len(X):
                     if blocks is None:
-                        blocks = _Blocks(stack.enter_context(BlockSums(width[0], width[1], **options)))
+                        # A stack per segment: a finished segment's threads and buffers go at once.
+                        segment = stack.enter_context(contextlib.ExitStack())
+                        blocks = _Blocks(segment.enter_context(BlockSums(width[0], width[1], **options)))
                     take = len(X) - start
                     if boundary is not None and seen < boundary:
                         take = min(take, boundary - seen)
@@ -285,6 +287,7 @@ class Ridge(RegressorMixin, BaseEstimator):
                     start, seen = start + take, seen + take
                     if seen == boundary:
                         segments.append(blocks.result())
+                        segment.close()
                         blocks = None
             if boundary is not None and seen < boundary:
                 raise ValueError(f"chunks gave {seen} rows, fewer than the {boundary} before the boundary")
@@ -469,6 +472,8 @@ class Ridge(RegressorMixin, BaseEstimator):
         if firsts[-1] is None:
             raise ValueError(f"chunks: no rows after the first n_head = {boundary}; the refit needs some")
         whole = _combined(firsts)
+        # Only the sampled Gram matrix of all the rows is used, not each part's.
+        firsts = [part._replace(xtx=None) for part in firsts]
         n_samples, n_features = whole.n_samples, len(whole.xtx)
         if self.fit_intercept:
             x_mean, y_mean = whole.x_sum / n_samples, whole.y_sum / n_samples
@@ -483,6 +488,7 @@ class Ridge(RegressorMixin, BaseEstimator):
             # Ten times eps: the rounding of the (sampled, centred) scatter; smaller shifts
             # rarely factor, and each failed attempt costs a factorisation.
             factor, _ = shifted_cholesky(scatter, 10 * np.finfo(float).eps * scale)
+        del first, whole, cross, scatter  # F x F each: not kept through pass two
         second = self._block_sums(chunks, validate, boundary, transform=change_of_basis(x_mean, y_mean, factor))
         seconds = [second] if boundary is None else second
         for one, two in zip(firsts, seconds):
