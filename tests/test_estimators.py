@@ -450,3 +450,24 @@ def test_harvest_chunks_mark_gives_the_state_inside_a_sequence():
     assert 1700 in [start for start, _ in with_mark]
     expected = run(fc.reservoir_, fc.reservoir_params_, scaled[0][:1700])[1]
     assert np.allclose(np.asarray(marked[0]), np.asarray(expected), rtol=0, atol=1e-12)
+
+
+def test_default_forecaster_fit_runs_the_reservoir_chunk_by_chunk(monkeypatch):
+    # The default readout's validation and refit stream the series: no run of the reservoir
+    # on more than one chunk, whose states would fill memory on long series.
+    import reservoir.estimator_base as base
+    import reservoir.forecaster as forecaster_module
+    from reservoir import ESN, ReservoirForecaster
+
+    lengths = []
+    for module in (base, forecaster_module):
+        original = module.run
+
+        def recording(reservoir, params, inputs, *args, _original=original, **kwargs):
+            lengths.append(np.shape(inputs)[-2])
+            return _original(reservoir, params, inputs, *args, **kwargs)
+
+        monkeypatch.setattr(module, "run", recording)
+    series = np.sin(np.arange(5000)[:, None] * np.array([[0.05, 0.031]]))
+    fc = ReservoirForecaster(ESN(n_units=40, random_state=0)).fit(series)
+    assert fc.alpha_ is not None and lengths and max(lengths) <= base.STREAM_CHUNK
