@@ -175,7 +175,7 @@ class ReservoirEstimatorBase(BaseEstimator):
             state, buffer = None, None
             starts = sorted(set(range(0, len(seq), chunk)) | ({mark} if mark is not None else set()))
             for start, end in zip(starts, starts[1:] + [len(seq)]):
-                Z, state, buffer = self._augmented_run(seq[start:end], state, buffer)
+                Z, state, buffer = self._augmented_run(seq[start:end], state, buffer, min(chunk, len(seq)))
                 if end == mark:
                     marked[i] = state
                 yield i, start, Z
@@ -183,9 +183,10 @@ class ReservoirEstimatorBase(BaseEstimator):
         if group:
             yield from flush()
 
-    def _augmented_run(self, part, state, buffer):
+    def _augmented_run(self, part, state, buffer, rows=STREAM_CHUNK):
         """Run ``part`` from ``state`` with the features written into their columns of the
-        augmented ``buffer`` (allocated when None); return ``(Z, final_state, buffer)``.
+        augmented ``buffer`` (allocated, with at least ``rows`` rows, when None or too small);
+        return ``(Z, final_state, buffer)``.
 
         The same numbers as ``augment(run(...))``, without a new feature array and a
         concatenated copy per chunk.
@@ -195,7 +196,7 @@ class ReservoirEstimatorBase(BaseEstimator):
         dtype = compute_dtype(self.reservoir_params_)
         width = n_augmented(n, part.shape[1], bias, input_concat, squared)
         if buffer is None or buffer.shape[1] != width or buffer.dtype != dtype or len(buffer) < len(part):
-            buffer = np.empty((max(len(part), STREAM_CHUNK), width), dtype=dtype)
+            buffer = np.empty((max(len(part), rows), width), dtype=dtype)
         Z = buffer[:len(part)]
         _, state = augment_into(Z, part, lambda view: run(self.reservoir_, self.reservoir_params_, part, state,
                                                            out=view), bias, input_concat, squared)
