@@ -27,10 +27,10 @@ class Reiterable:
     the data twice (``Ridge(solver="qr")``) iterate this instead, and the reservoir is simply
     run again (harvesting is deterministic and cheap beside the solve).
 
-    ``checked=True`` declares that every chunk ``(X, y)`` holds float arrays that are finite
-    and below 1e150 in size, ``X`` of the same width in every chunk: the estimators' own
-    harvest, whose features pass ``_check_states`` and whose targets were validated on input.
-    A readout may then skip checking them again (``Ridge`` does).
+    ``checked=True`` declares that every chunk ``(X, y)`` holds finite float arrays, ``X``
+    below 1e150 in size and of the same width in every chunk: the estimators' own harvest,
+    whose features pass ``_check_states`` and whose targets were validated on input. A
+    readout may then skip checking them again (``Ridge`` does).
 
     Examples
     --------
