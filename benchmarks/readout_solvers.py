@@ -14,7 +14,8 @@ closed loop; VPT is the first step where the normalised error exceeds 0.4, in Ly
   cost of the accuracy; at this penalty both give the same coefficients);
 - ``qr a=0`` and ``svd a=0``: the accurate solves at the penalty the default chooses on
   Lorenz (``svd`` holds the whole feature matrix);
-- ``default``: ``readout=None``, the penalty chosen by closed-loop validation (two qr fits).
+- ``default``: ``readout=None``, the penalty chosen by closed-loop validation (the path on the
+  head of the series and the refit on all of it from one pair of qr passes).
 
 With ``--peer`` the reservoirpy 0.4 tutorial ESN (``benchmarks/lorenz_vpt.py``) is timed too.
 With ``--memory`` the peak RSS of a qr fit on 10^6 steps at N = 1000 is measured in a fresh
