@@ -86,6 +86,18 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         training data's bounding box (enlarged by half its extent on every side) or becomes
         non-finite below every one that stays inside, the later exits first. 0: judge the
         held-out error only.
+    free_run_steps : int, default=0
+        With the default readout: refit the penalties on the whole series and run each
+        one's closed loop this many steps from the end of the series, where the forecast
+        starts, best-validated first; the penalty kept is the first whose run stays inside
+        the training data's bounding box (enlarged by half its extent on every side) and
+        finite, or, if none does, the one whose run stays inside longest. The check uses the
+        training data only: it rejects readouts whose autonomous dynamics escape the range of
+        the data they were fitted on. 0: no check.
+    alphas : sequence of float, optional
+        With the default readout: the penalties to choose from (default
+        :data:`DEFAULT_ALPHAS`); a stronger one, e.g. 1.0, gives ``free_run_steps`` a
+        stable fallback.
     target : {"next", "increment"}, default="next"
         What the readout learns: the next point ``u_{t+1}``, or the step ``u_{t+1} - u_t``
         (added to the current point in closed loop; the target of next-generation reservoir
@@ -105,11 +117,14 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         first.
     jacobian_penalty_ : float
         The Jacobian penalty used (the chosen one when ``jacobian_penalty`` lists several).
-    validation_errors_ : ndarray of shape (len(DEFAULT_ALPHAS),) or None
-        For each penalty of :data:`DEFAULT_ALPHAS`, the mean over the held-out steps of the
-        normalised closed-loop error clipped at 1 (lower is better; see
+    free_run_exit_ : int or None
+        With ``free_run_steps``: the step at which the kept readout's check run left the
+        training box (-1: it stayed inside); None without the check.
+    validation_errors_ : ndarray of shape (len(alphas),) or None
+        For each penalty of ``alphas`` (default :data:`DEFAULT_ALPHAS`), the mean over the
+        held-out steps of the normalised closed-loop error clipped at 1 (lower is better; see
         :func:`validation_score`, which also says how ``stability_steps`` scores a run).
-        Shape (len(jacobian_penalty), len(DEFAULT_ALPHAS)) when ``jacobian_penalty`` is a
+        Shape (len(jacobian_penalty), len(alphas)) when ``jacobian_penalty`` is a
         sequence.
 
     Notes
@@ -141,7 +156,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
     def __init__(self, reservoir=None, readout=None, washout=100, standardize=True, bias=True,
                  input_concat=True, squared=True, divergence_factor=10.0, validation_fraction=0.2,
                  training_noise=0.0, jacobian_penalty=0.0, stability_steps=0, input_delays=(),
-                 target="next", random_state=None):
+                 target="next", free_run_steps=0, alphas=None, random_state=None):
         self.reservoir = reservoir
         self.readout = readout
         self.washout = washout
@@ -156,6 +171,8 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         self.stability_steps = stability_steps
         self.input_delays = input_delays
         self.target = target
+        self.free_run_steps = free_run_steps
+        self.alphas = alphas
         self.random_state = random_state
 
     _parameter_constraints = {
@@ -167,6 +184,8 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         "stability_steps": Interval(Integral, 0, None),
         "input_delays": Check(lambda value, name: input_lags(value)),
         "target": Options(*TARGETS),
+        "free_run_steps": Interval(Integral, 0, None),
+        "alphas": [None, Each(Interval(Real, 0, None), description="a sequence of penalties >= 0")],
     }
 
     def fit(self, X, y=None):
@@ -184,6 +203,7 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         scaled = [self._scale(s) for s in sequences]
         drives = [self._drive(d) for d in self._noisy(scaled)]
         self.alpha_, self.validation_errors_, self.jacobian_penalty_ = None, None, penalties[0]
+        self.free_run_exit_ = None
         fitted = None
         if self.readout is None:
             self.alpha_, self.jacobian_penalty_, self.validation_errors_, fitted = self._choose_penalties(
@@ -285,10 +305,38 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         rows = self._penalty_rows(drives, self.jacobian_penalty_)
         return fit_readout(readout, chunks, penalty_rows=rows), finals
 
+    def _alphas(self):
+        """The candidate penalties of the default readout, or an error naming ``alphas``."""
+        alphas = DEFAULT_ALPHAS if self.alphas is None else tuple(float(a) for a in self.alphas)
+        if not alphas:
+            raise ValueError("alphas: an empty sequence; give at least one penalty >= 0")
+        return alphas
+
+    def _free_run_choice(self, ranking, refit, scaled, finals):
+        """``(index, readout, exit step)``: the first penalty of ``ranking`` (indices into
+        the alphas, best validated first) whose refitted readout's closed loop from the end
+        of ``scaled`` stays in the training box for ``free_run_steps``, or the one that stays
+        longest (see the class docstring)."""
+        state, history = self._final_state(scaled[-1], finals[-1]), self._history(scaled[-1])
+        data = np.concatenate(scaled)
+        low, high = data.min(axis=0), data.max(axis=0)
+        low, high = low - 0.5 * (high - low), high + 0.5 * (high - low)
+        best = None
+        for i in ranking:
+            readout = refit(i)
+            outputs = self._closed_loop(readout, state, history, int(self.free_run_steps))
+            with np.errstate(invalid="ignore"):
+                inside = np.all((outputs >= low) & (outputs <= high), axis=1)
+            if inside.all():
+                return i, readout, -1
+            if best is None or np.argmin(inside) > best[2]:
+                best = i, readout, int(np.argmin(inside))
+        return best
+
     def _choose_penalties(self, scaled, drives, penalties):
         """The default readout's penalties and the readout fitted with them:
         ``(alpha, jacobian_penalty, validation errors, (readout, final states))``, the pair of
-        ``DEFAULT_ALPHAS`` x ``penalties`` whose closed-loop forecast of the held-out end of
+        ``alphas`` x ``penalties`` whose closed-loop forecast of the held-out end of
         the last series is best (see Notes); the last item is None for series too short to
         hold out (fitted afterwards with ``FALLBACK_ALPHA``)."""
         last = scaled[-1]
@@ -303,8 +351,9 @@ class ReservoirForecaster(ReservoirEstimatorBase):
         finals, marked = [None] * len(scaled), {}
         # The passes also give the state at the end of the head (a chunk ends there).
         chunks = self._training_chunks(scaled, drives, finals, {len(scaled) - 1: len(head[-1])}, marked)
+        alphas = self._alphas()
         readouts, refit = Ridge(solver="qr").fit_holdout_path(
-            chunks, DEFAULT_ALPHAS, n_head, [self._penalty_rows(head_drives, beta) for beta in penalties])
+            chunks, alphas, n_head, [self._penalty_rows(head_drives, beta) for beta in penalties])
         state = self._final_state(head[-1], marked[len(scaled) - 1])
         # The size of the attractor, from all of the last series (the held-out part can be short).
         scale = np.sqrt(np.mean(np.sum((last - last.mean(axis=0)) ** 2, axis=1)))
@@ -318,8 +367,16 @@ class ReservoirForecaster(ReservoirEstimatorBase):
                                              box) for readout in path] for path in readouts])
         # argmin takes the first best: among equals, the first penalties (the strongest alpha).
         best_beta, best_alpha = np.unravel_index(int(np.argmin(errors)), errors.shape)
-        alpha, beta = DEFAULT_ALPHAS[best_alpha], penalties[best_beta]
-        readout = refit(alpha, self._penalty_rows(drives, beta))
+        beta = penalties[best_beta]
+        rows = self._penalty_rows(drives, beta)
+        if self.free_run_steps:
+            # Best validated first (a stable sort: among equals the stronger penalty, as argmin).
+            ranking = np.argsort(errors[best_beta], kind="stable")
+            best_alpha, readout, self.free_run_exit_ = self._free_run_choice(
+                ranking, lambda i: refit(alphas[i], rows), scaled, finals)
+        else:
+            readout = refit(alphas[best_alpha], rows)
+        alpha = alphas[best_alpha]
         errors = errors if isinstance(self.jacobian_penalty, (tuple, list, np.ndarray)) else errors[0]
         return alpha, beta, errors, (readout, finals)
 

@@ -106,6 +106,8 @@ class NVARForecaster(ReservoirForecaster):
     training_noise = 0.0
     jacobian_penalty = 0.0
     stability_steps = 0
+    free_run_steps = 0
+    alphas = None
     input_delays = ()
     random_state = None
 
