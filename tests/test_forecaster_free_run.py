@@ -85,3 +85,16 @@ def test_alphas_sets_the_candidates(rossler):
 def test_bad_free_run_arguments_are_named(rossler, kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         _model(**kwargs).fit(rossler)
+
+
+def test_the_bench_esn_keeps_its_long_forecast_in_the_training_box(rossler):
+    from reservoir.bench.models import get_model
+
+    # The registry's ESN (as the long_horizon protocol builds it, at 100 units to stay fast):
+    # the same weak-penalty reservoir as above, whose default choice escapes.
+    model = get_model("esn").build({"n_units": 100, "spectral_radius": 0.9}, seed=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(rossler)
+        assert _inside(model.forecast(5000, on_divergence="ignore"), _box(rossler))
+    assert model.free_run_exit_ == -1

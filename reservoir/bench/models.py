@@ -166,8 +166,12 @@ class ModelSpec:
 
 def _esn():
     from .. import ESN, ReservoirForecaster
+    from ..forecaster import DEFAULT_ALPHAS
 
-    return ReservoirForecaster(ESN())
+    # The ridge penalty kept is the best-validated one whose closed loop from the end of the fit
+    # stays in the training data's box for 5000 steps (the longest forecast of the protocols);
+    # the two strong penalties give that check a fallback. Measured on long_horizon (README).
+    return ReservoirForecaster(ESN(), free_run_steps=5000, alphas=(1.0, 0.1) + DEFAULT_ALPHAS)
 
 
 def _esn_delay():
