@@ -17,7 +17,9 @@ readout ``target`` given) and penalty of ``ALPHAS``, one JSON line holds:
 
 Run: ``python benchmarks/long_horizon_candidates.py --out FILE [--systems A,B|all]
 [--targets next,increment] [--splits validation,test]``. Appends; systems already in FILE
-are skipped.
+are skipped. ``--summarize FILE`` prints what the file says: the systems without any
+candidate on the attractor, and how well leaving the attractor on validation, or the model's
+own run leaving the training box, predicts leaving it on the test trajectory.
 """
 
 import argparse
@@ -79,15 +81,43 @@ def candidate(spec, params, target, seed, series, protocol, lt_per_step, steps):
     return row
 
 
+def summarize(path):
+    rows = [json.loads(line) for line in open(path)]
+    by = {}
+    for r in rows:
+        if "error" not in r:
+            by.setdefault((r["system"], r["split"]), []).append(r)
+    systems = sorted({s for s, split in by if (s, "test") in by and (s, "validation") in by})
+    weak = [i for i, a in enumerate(ALPHAS) if a in DEFAULT_ALPHAS]
+    print(f"{len(systems)} systems with both splits, {len(by[(systems[0], 'test')])} candidates each")
+    for split in ("validation", "test"):
+        none = [s for s in systems if all(r["left"][i] for r in by[(s, split)] for i in weak)]
+        none_all = [s for s in systems if all(all(r["left"]) for r in by[(s, split)])]
+        print(f"{split}: no candidate on the attractor at the default penalties: {none or 'none'}; "
+              f"with 1 and 0.1 too: {none_all or 'none'}")
+    pairs = np.array([(v["left"][i], t["left"][i], t["end_exit"][i] != -1) for s in systems
+                      for v, t in zip(by[(s, "validation")], by[(s, "test")]) for i in range(len(ALPHAS))])
+    val_off, test_off, own_out = pairs[:, 0] == 1, pairs[:, 1] == 1, pairs[:, 2] == 1
+    print(f"per (candidate, penalty), n = {len(pairs)}: P(test off | validation off) = {test_off[val_off].mean():.2f}, "
+          f"P(test off | validation on) = {test_off[~val_off].mean():.2f}; P(test off | the test model's own run "
+          f"leaves the fit window's box) = {test_off[own_out].mean():.2f}, P(test off | it stays) = "
+          f"{test_off[~own_out].mean():.3f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--summarize", metavar="FILE", help="print what a file of this script says, and exit")
+    parser.add_argument("--out")
     parser.add_argument("--systems", default="all")
     parser.add_argument("--targets", default="next")
     parser.add_argument("--splits", default="validation,test")
     parser.add_argument("--steps", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if args.summarize:
+        return summarize(args.summarize)
+    if not args.out:
+        parser.error("--out is required (or --summarize FILE)")
     protocol, spec = get_protocol("long_horizon"), get_model("esn")
     systems = list_systems() if args.systems == "all" else args.systems.split(",")
     done = set()
