@@ -168,13 +168,11 @@ def _esn():
     from .. import ESN, ReservoirForecaster
     from ..forecaster import DEFAULT_ALPHAS
 
-    # The ridge penalty kept is the best-validated one whose closed loops stay in the training
-    # data's box for 5000 steps (the longest forecast of the protocols): the held-out one
-    # (stability_steps) and the one from the end of the fit, where the forecast starts
-    # (free_run_steps); the two strong penalties give the checks a fallback. Measured on
-    # long_horizon (README).
-    return ReservoirForecaster(ESN(), stability_steps=5000, free_run_steps=5000,
-                               alphas=(1.0, 0.1) + DEFAULT_ALPHAS)
+    # The ridge penalty kept is the best-validated one whose closed loop from the end of the fit,
+    # where the forecast starts, stays in the training data's box for 5000 steps (the longest
+    # forecast of the protocols); the two strong penalties give the check a fallback. Measured
+    # on long_horizon (README; stability_steps=5000 on top changed 10 of 135 systems, not the share).
+    return ReservoirForecaster(ESN(), free_run_steps=5000, alphas=(1.0, 0.1) + DEFAULT_ALPHAS)
 
 
 def _esn_delay():
