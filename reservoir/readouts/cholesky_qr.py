@@ -126,7 +126,7 @@ def largest_eigenvalue(factor, n_iterations=30):
     return value
 
 
-def solve_in_basis(qtq, qty, factor, alphas, crossover=np.inf):
+def solve_in_basis(qtq, qty, factor, alphas, crossover=np.inf, cache=None):
     r"""Ridge coefficients ``w`` from the pass-two sums, one set per penalty in ``alphas``.
 
     Below ``crossover`` a penalty is solved in the basis of the rows:
@@ -157,6 +157,9 @@ def solve_in_basis(qtq, qty, factor, alphas, crossover=np.inf):
         The ridge penalties on ``w`` (>= 0).
     crossover : float, default inf
         The penalty from which the normal equations of ``w`` are solved instead.
+    cache : dict, optional
+        Keeps ``R⁻ᵀ R⁻¹`` (it depends on ``factor`` only) for the next call with the same
+        ``factor`` and ``cache``.
 
     Returns
     -------
@@ -172,7 +175,8 @@ def solve_in_basis(qtq, qty, factor, alphas, crossover=np.inf):
     >>> bool(np.allclose(small, large)), bool(np.allclose(large, 6.0 / 5.0))
     (True, True)
     """
-    penalty = gram = None
+    cache = {} if cache is None else cache
+    gram = None
     coefs = []
     for alpha in alphas:
         if alpha >= crossover and alpha > 0:
@@ -186,9 +190,9 @@ def solve_in_basis(qtq, qty, factor, alphas, crossover=np.inf):
             inner, _ = shifted_cholesky(system, _EPS * max(np.trace(system), np.finfo(float).tiny))
             coefs.append(scipy.linalg.cho_solve((inner, False), rhs))
             continue
-        if alpha > 0 and penalty is None:
-            penalty = _inverse_gram_of_rows(factor)
-        system = qtq + alpha * penalty if alpha > 0 else qtq
+        if alpha > 0 and "penalty" not in cache:
+            cache["penalty"] = _inverse_gram_of_rows(factor)
+        system = qtq + alpha * cache["penalty"] if alpha > 0 else qtq
         inner, _ = shifted_cholesky(system, _EPS * max(np.trace(system), np.finfo(float).tiny))
         v = scipy.linalg.cho_solve((inner, False), qty)
         coefs.append(scipy.linalg.solve_triangular(factor, v, lower=False))

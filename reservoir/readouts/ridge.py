@@ -33,8 +33,9 @@ def _check_reiterable(chunks, reader):
 
 #: The sums of the two passes of the qr solve (``Ridge._qr_sums``): the change of basis
 #: ``factor``, the means of all rows, the scale (trace) of their scatter, and per part of
-#: the rows (all, or head and tail) the sums of pass one and of pass two.
-_QRSums = collections.namedtuple("_QRSums", "factor x_mean y_mean scale firsts seconds")
+#: the rows (all, or head and tail) the sums of pass one and of pass two; ``cache`` keeps
+#: what several solves from the same sums share.
+_QRSums = collections.namedtuple("_QRSums", "factor x_mean y_mean scale firsts seconds cache")
 
 
 def _crossover(factor, largest_alpha, share):
@@ -496,7 +497,7 @@ class Ridge(RegressorMixin, BaseEstimator):
             if rows != one.n_samples:
                 raise ValueError(f"chunks gave {rows} rows on the second pass of solver='qr' and "
                                  f"{one.n_samples} on the first: they must give the same data twice")
-        return _QRSums(factor, x_mean, y_mean, scale, firsts, seconds)
+        return _QRSums(factor, x_mean, y_mean, scale, firsts, seconds, {})
 
     def _qr_solve(self, sums, alphas, penalty_rows=None, head=False):
         """``(coefs, x_mean, y_mean, n_samples)`` of the penalties ``alphas`` from the pass
@@ -533,7 +534,8 @@ class Ridge(RegressorMixin, BaseEstimator):
         alphas = [alpha or floor for alpha in alphas]
         with blas_threads(n_features):
             coefs = solve_in_basis(qtq, qty, sums.factor, alphas,
-                                   crossover=_crossover(sums.factor, max(alphas), n_samples / n_all))
+                                   crossover=_crossover(sums.factor, max(alphas), n_samples / n_all),
+                                   cache=sums.cache)
         return coefs, x_mean, y_mean, n_samples
 
     def _solve_svd(self, X, y):
