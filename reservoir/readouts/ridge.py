@@ -38,15 +38,18 @@ def _check_reiterable(chunks, reader):
 _QRSums = collections.namedtuple("_QRSums", "factor x_mean y_mean scale firsts seconds cache")
 
 
-def _crossover(factor, largest_alpha, share):
+def _crossover(factor, largest_alpha, share, cache):
     """The penalty from which :func:`~.cholesky_qr.solve_in_basis` solves the normal
     equations of ``w``: sqrt(eps) times the largest eigenvalue of the rows' Gram matrix (``RᵀR``
     times ``share``, the part of the rows solved for). The eigenvalue is estimated only when
-    ``largest_alpha`` may reach it: it lies between the trace and the trace / F."""
+    ``largest_alpha`` may reach it (it lies between the trace and the trace / F), once per
+    ``cache``."""
     trace = share * float(np.einsum("ij,ij->", factor, factor))
     if largest_alpha < np.sqrt(np.finfo(float).eps) * trace / len(factor):
         return np.inf
-    return np.sqrt(np.finfo(float).eps) * share * largest_eigenvalue(factor)
+    if "largest" not in cache:
+        cache["largest"] = largest_eigenvalue(factor)
+    return np.sqrt(np.finfo(float).eps) * share * cache["largest"]
 
 
 def _combined(parts):
@@ -506,10 +509,13 @@ class Ridge(RegressorMixin, BaseEstimator):
         ``B R⁻¹``) and their products added."""
         n_all = sum(part.n_samples for part in sums.firsts)
         if not head:
-            parts = sums.seconds
-            qtq, qty = parts[0].xtx, parts[0].xty
-            for part in parts[1:]:
-                qtq, qty = qtq + part.xtx, qty + part.xty
+            if "all" not in sums.cache:  # summed once however many refits follow
+                parts = sums.seconds
+                qtq, qty = parts[0].xtx, parts[0].xty
+                for part in parts[1:]:
+                    qtq, qty = qtq + part.xtx, qty + part.xty
+                sums.cache["all"] = qtq, qty
+            qtq, qty = sums.cache["all"]
             x_mean, y_mean, n_samples, scale = sums.x_mean, sums.y_mean, n_all, sums.scale
         else:
             first, second = sums.firsts[0], sums.seconds[0]
@@ -534,7 +540,7 @@ class Ridge(RegressorMixin, BaseEstimator):
         alphas = [alpha or floor for alpha in alphas]
         with blas_threads(n_features):
             coefs = solve_in_basis(qtq, qty, sums.factor, alphas,
-                                   crossover=_crossover(sums.factor, max(alphas), n_samples / n_all),
+                                   crossover=_crossover(sums.factor, max(alphas), n_samples / n_all, sums.cache),
                                    cache=sums.cache)
         return coefs, x_mean, y_mean, n_samples
 
